@@ -1,0 +1,6 @@
+/**
+ * Programmatic entry points of the varlink and varlink-codegen commands.
+ *
+ * @packageDocumentation
+ */
+export {};

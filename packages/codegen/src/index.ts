@@ -1,0 +1,6 @@
+/**
+ * Generates TypeScript from varlink interface definitions.
+ *
+ * @packageDocumentation
+ */
+export {};

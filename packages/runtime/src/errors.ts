@@ -1,0 +1,185 @@
+/**
+ * Errors: varlink error replies (one base class, the seven standard `org.varlink.service` errors,
+ * and a registry so replies become the class declared for their name), and the errors of the
+ * connection itself.
+ */
+
+/** Parameters of an error reply: a JSON object. */
+export type ErrorParameters = object;
+
+/**
+ * A varlink error reply: `{"error": "iface.Name", "parameters": {...}}`.
+ *
+ * Thrown by client calls when the service answers with an error, and thrown by handlers to send
+ * one. `error` is the fully qualified varlink name; `name` stays the JavaScript class name.
+ */
+export class VarlinkError<P extends ErrorParameters = Record<string, unknown>> extends Error {
+  /** Fully qualified varlink error name, e.g. `org.varlink.service.InvalidParameter`. */
+  readonly error: string;
+  /** The error's parameters as sent on the wire. */
+  readonly parameters: P;
+
+  constructor(error: string, parameters: P, options?: ErrorOptions) {
+    super(describe(error, parameters), options);
+    this.name = new.target.name;
+    this.error = error;
+    this.parameters = parameters;
+  }
+}
+
+function describe(error: string, parameters: object): string {
+  const text = JSON.stringify(parameters);
+  return text === undefined || text === "{}" ? error : `${error} ${text}`;
+}
+
+/** A class of varlink error that can be built from the parameters of a reply. */
+export interface VarlinkErrorClass<P extends ErrorParameters = ErrorParameters> {
+  /** The fully qualified varlink error name this class stands for. */
+  readonly varlinkName: string;
+  new (parameters: P, options?: ErrorOptions): VarlinkError<P>;
+}
+
+/** Stored without their parameter types: a reply's parameters are only known at run time. */
+type AnyErrorClass = new (parameters: object, options?: ErrorOptions) => VarlinkError<object>;
+
+const registry = new Map<string, AnyErrorClass>();
+
+/**
+ * Makes error replies named `errorClass.varlinkName` reject as instances of `errorClass`.
+ * Generated code registers every declared error; registering a name again replaces the class.
+ */
+export function registerError<P extends ErrorParameters>(errorClass: VarlinkErrorClass<P>): void {
+  registry.set(errorClass.varlinkName, errorClass as unknown as AnyErrorClass);
+}
+
+/** The class registered for a varlink error name, if any. */
+export function lookupError(name: string): VarlinkErrorClass | undefined {
+  return registry.get(name) as VarlinkErrorClass | undefined;
+}
+
+/**
+ * Builds the error for an error reply: an instance of the registered class for `name`, or a plain
+ * `VarlinkError` when none is registered. `parameters` is taken as sent; a missing one becomes `{}`.
+ */
+export function errorFromReply(name: string, parameters: unknown): VarlinkError<ErrorParameters> {
+  const params =
+    typeof parameters === "object" && parameters !== null && !Array.isArray(parameters)
+      ? parameters
+      : {};
+  const errorClass = registry.get(name);
+  if (errorClass !== undefined) {
+    return new errorClass(params);
+  }
+  return new VarlinkError(name, params);
+}
+
+const SERVICE = "org.varlink.service";
+
+/** `org.varlink.service.InterfaceNotFound(interface)`: the service does not implement it. */
+export class InterfaceNotFoundError extends VarlinkError<{ interface: string }> {
+  static readonly varlinkName = `${SERVICE}.InterfaceNotFound`;
+  constructor(parameters: { interface: string }, options?: ErrorOptions) {
+    super(InterfaceNotFoundError.varlinkName, parameters, options);
+  }
+}
+
+/**
+ * `org.varlink.service.MethodNotFound(method)`. Peers disagree on whether `method` is the short or
+ * the fully qualified name; this runtime sends the short one and accepts either.
+ */
+export class MethodNotFoundError extends VarlinkError<{ method: string }> {
+  static readonly varlinkName = `${SERVICE}.MethodNotFound`;
+  constructor(parameters: { method: string }, options?: ErrorOptions) {
+    super(MethodNotFoundError.varlinkName, parameters, options);
+  }
+}
+
+/** `org.varlink.service.MethodNotImplemented(method)`: declared, but the service has no handler. */
+export class MethodNotImplementedError extends VarlinkError<{ method: string }> {
+  static readonly varlinkName = `${SERVICE}.MethodNotImplemented`;
+  constructor(parameters: { method: string }, options?: ErrorOptions) {
+    super(MethodNotImplementedError.varlinkName, parameters, options);
+  }
+}
+
+/** `org.varlink.service.InvalidParameter(parameter)`: names the offending field (its path when nested). */
+export class InvalidParameterError extends VarlinkError<{ parameter: string }> {
+  static readonly varlinkName = `${SERVICE}.InvalidParameter`;
+  constructor(parameters: { parameter: string }, options?: ErrorOptions) {
+    super(InvalidParameterError.varlinkName, parameters, options);
+  }
+}
+
+/** `org.varlink.service.PermissionDenied()` */
+export class PermissionDeniedError extends VarlinkError<Record<string, never>> {
+  static readonly varlinkName = `${SERVICE}.PermissionDenied`;
+  constructor(parameters: Record<string, never> = {}, options?: ErrorOptions) {
+    super(PermissionDeniedError.varlinkName, parameters, options);
+  }
+}
+
+/** `org.varlink.service.ExpectedMore()`: the method must be called with `more`. */
+export class ExpectedMoreError extends VarlinkError<Record<string, never>> {
+  static readonly varlinkName = `${SERVICE}.ExpectedMore`;
+  constructor(parameters: Record<string, never> = {}, options?: ErrorOptions) {
+    super(ExpectedMoreError.varlinkName, parameters, options);
+  }
+}
+
+/** `org.varlink.service.ExpectedUpgrade()`: the method must be called with `upgrade`. */
+export class ExpectedUpgradeError extends VarlinkError<Record<string, never>> {
+  static readonly varlinkName = `${SERVICE}.ExpectedUpgrade`;
+  constructor(parameters: Record<string, never> = {}, options?: ErrorOptions) {
+    super(ExpectedUpgradeError.varlinkName, parameters, options);
+  }
+}
+
+registerError(InterfaceNotFoundError);
+registerError(MethodNotFoundError);
+registerError(MethodNotImplementedError);
+registerError(InvalidParameterError);
+registerError(PermissionDeniedError);
+registerError(ExpectedMoreError);
+registerError(ExpectedUpgradeError);
+
+/** Why a connection failed or ended. */
+export type ConnectionErrorCode =
+  /** Nothing listens at the address (`ECONNREFUSED`). */
+  | "refused"
+  /** The socket file or the executable does not exist (`ENOENT`). */
+  | "not-found"
+  /** The peer closed the connection while calls were pending. */
+  | "closed"
+  /** The connection was closed on purpose: `close()`, or a call on it was aborted or timed out. */
+  | "cancelled"
+  /** A call or the connect took longer than its `timeout`. */
+  | "timeout"
+  /** A call's `signal` fired. */
+  | "aborted"
+  /** Any other socket or process error; see `cause`. */
+  | "io";
+
+/**
+ * The connection failed: it could not be opened, it was closed, or a call on it was aborted or
+ * timed out. Every call pending on a connection that ends rejects with one of these.
+ */
+export class ConnectionError extends Error {
+  readonly code: ConnectionErrorCode;
+  constructor(code: ConnectionErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/**
+ * The peer broke the protocol: a message that is not JSON or not an object, a reply nobody asked
+ * for, `continues` on a call without `more`, a message over the size limit. The connection is
+ * closed when this happens.
+ */
+export class ProtocolError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
