@@ -6,3 +6,7 @@
 export * from "./errors.js";
 export type * from "./types.js";
 export * from "./idl/index.js";
+export * from "./transport/index.js";
+export * from "./client/index.js";
+export * from "./server/index.js";
+export * from "./validate/index.js";

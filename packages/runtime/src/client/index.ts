@@ -1,0 +1,2 @@
+/** client: see CONTRACT.md. */
+export {};

@@ -1,0 +1,2 @@
+/** server: see CONTRACT.md. */
+export {};

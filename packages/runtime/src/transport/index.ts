@@ -1,0 +1,2 @@
+/** transport: see CONTRACT.md. */
+export {};

@@ -1,0 +1,2 @@
+/** validate: see CONTRACT.md. */
+export {};
