@@ -1,0 +1,29 @@
+/**
+ * What every subcommand of `varlink` works with: the process's streams and environment, and the
+ * exit code it sets. Keeping them in one object lets the commands stay free of globals.
+ */
+
+/** The streams, environment and exit code of one run of the `varlink` command. */
+export interface CommandContext {
+  /** Where `-` reads from. */
+  readonly stdin: NodeJS.ReadableStream;
+  /** Results: formatted text, lists of files. */
+  readonly stdout: NodeJS.WritableStream & { readonly isTTY?: boolean };
+  /** Diagnostics; coloured only when it is a terminal. */
+  readonly stderr: NodeJS.WritableStream & { readonly isTTY?: boolean };
+  /** The environment (`NO_COLOR`). */
+  readonly env: NodeJS.ProcessEnv;
+  /** Set by a command's action; `main` returns it. Starts at 0. */
+  exitCode: number;
+}
+
+/** A context on the real process streams. */
+export function processContext(): CommandContext {
+  return {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    exitCode: 0,
+  };
+}
