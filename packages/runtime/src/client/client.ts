@@ -1,0 +1,407 @@
+/**
+ * The varlink client: one connection, any number of calls in flight on it.
+ *
+ * Calls are written as soon as they are made (pipelined) and their replies are matched to them in
+ * order. Whatever ends the connection (the peer, `close()`, an aborted call, a protocol error)
+ * rejects every call still waiting at once, so no call can hang on a dead connection.
+ */
+import type { Duplex } from "node:stream";
+import { ConnectionError, errorFromReply, ProtocolError } from "../errors.js";
+import { buildCallMessage, parseReply } from "../protocol/call-message.js";
+import type { CallMode } from "../protocol/call-message.js";
+import { decodeMessage, encodeMessage, MessageReader } from "../protocol/framing.js";
+import type { CallOptions, JsonObject } from "../types.js";
+import { abortedError, checkTimeout, guardCall } from "./call-guard.js";
+import { MoreReplies } from "./more-replies.js";
+import { CallQueue, PendingCall } from "./pending-calls.js";
+import type { CallHandlers } from "./pending-calls.js";
+
+/** Options of a client made from a stream. */
+export interface ClientOptions {
+  /** The largest reply, in bytes, the client accepts; bigger ones are a ProtocolError. Default 16 MiB. */
+  maxMessageSize?: number;
+}
+
+/** What `callUpgrade` resolves to. */
+export interface UpgradeResult<O extends object = JsonObject> {
+  /** The parameters of the reply that confirmed the upgrade. */
+  parameters: O;
+  /**
+   * The connection, which no longer speaks varlink. Bytes the peer sent after its reply are the
+   * first ones read from it. It is paused until read from or piped, and closing it is up to you.
+   */
+  stream: Duplex;
+}
+
+type State = "open" | "closed" | "upgraded";
+
+/** A call written while an upgrade is undecided waits here, as it must not reach the new protocol. */
+interface HeldCall {
+  readonly text: string;
+  readonly call: PendingCall;
+}
+
+/**
+ * A varlink connection seen from the client side.
+ *
+ * Make one with `connect(address)` or, for a stream you opened yourself, `VarlinkClient.fromStream`.
+ * Methods are fully qualified (`org.example.ping.Ping`). Every call takes `CallOptions`: when its
+ * `signal` fires or its `timeout` passes, the connection is closed, because varlink cannot cancel
+ * a single call; that call rejects with `ConnectionError` `aborted` or `timeout` and every other
+ * call pending on the connection with `cancelled`.
+ *
+ * Replies are parsed with `JSON.parse`, so integers beyond 2^53 arrive rounded to the nearest
+ * double, as in every JavaScript varlink peer; send such values as strings if they must be exact.
+ *
+ * In runtimes that have `Symbol.asyncDispose` the client works with `await using`, which closes it.
+ */
+export class VarlinkClient {
+  private readonly stream: Duplex;
+  private readonly reader: MessageReader;
+  /** Calls that expect replies, in the order they were written. */
+  private readonly pending = new CallQueue<PendingCall>();
+  /** Oneway calls whose bytes have not been flushed yet. */
+  private readonly unflushed = new Set<PendingCall>();
+  /** Set while an upgrade call waits for its reply: later calls are held back until it is known. */
+  private held: HeldCall[] | undefined;
+  private state: State = "open";
+  /** Why the connection ended; every later call gets a copy. */
+  private endReason: ConnectionError | undefined;
+  private corked = false;
+
+  private constructor(stream: Duplex, options: ClientOptions) {
+    this.stream = stream;
+    this.reader = new MessageReader(options.maxMessageSize);
+    stream.on("readable", this.onReadable);
+    stream.on("end", this.onEnd);
+    stream.on("close", this.onEnd);
+    stream.on("error", this.onError);
+    if (stream.destroyed || stream.readableEnded) {
+      this.onEnd();
+    }
+  }
+
+  /**
+   * A client speaking varlink over an open byte stream, such as a `net.Socket`, a child's stdio
+   * joined into one Duplex, or one end of `duplexPair()`. The client reads from the stream from now
+   * on and destroys it when the connection ends.
+   */
+  static fromStream(stream: Duplex, options: ClientOptions = {}): VarlinkClient {
+    return new VarlinkClient(stream, options);
+  }
+
+  /** True once the connection has ended (or been upgraded); every call then rejects at once. */
+  get closed(): boolean {
+    return this.state !== "open";
+  }
+
+  /**
+   * Calls `method` and resolves with the parameters of its reply.
+   * Rejects with the registered `VarlinkError` class for an error reply, or with
+   * `ConnectionError` / `ProtocolError` when the connection fails.
+   */
+  call<O extends object = JsonObject>(
+    method: string,
+    parameters?: object,
+    options?: CallOptions,
+  ): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.start(method, parameters, "call", options, {
+        reply: (reply) => resolve(reply as O),
+        fail: reject,
+      });
+    });
+  }
+
+  /**
+   * Calls `method` with `more` and iterates its replies until the one without `continues`.
+   *
+   * The call is written immediately, not when iteration starts, so it keeps its place among other
+   * calls; replies that arrive before they are read are buffered. An error reply makes the
+   * iteration throw. Leaving the loop before the last reply (`break`, `return`, a throw) closes the
+   * connection, because varlink has no way to cancel a call: the other calls pending on it reject
+   * with `ConnectionError` `cancelled`. Use a separate connection for a stream you may abandon.
+   */
+  callMore<O extends object = JsonObject>(
+    method: string,
+    parameters?: object,
+    options?: CallOptions,
+  ): AsyncIterableIterator<O> {
+    let call: PendingCall | undefined;
+    const replies = new MoreReplies<O>(() => {
+      if (call !== undefined && !call.done) {
+        this.shutdown(
+          new ConnectionError(
+            "cancelled",
+            `connection closed because the replies of ${method} were abandoned`,
+          ),
+        );
+      }
+    });
+    call = this.start(method, parameters, "more", options, {
+      reply: (reply, continues) => {
+        replies.push(reply as O);
+        if (!continues) replies.end();
+      },
+      fail: (error) => replies.fail(error),
+    });
+    return replies;
+  }
+
+  /**
+   * Calls `method` with `oneway`: the service sends no reply, not even an error. Resolves once the
+   * call has been handed to the operating system.
+   */
+  callOneway(method: string, parameters?: object, options?: CallOptions): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.start(method, parameters, "oneway", options, { reply: () => resolve(), fail: reject });
+    });
+  }
+
+  /**
+   * Calls `method` with `upgrade`. When the service confirms, the connection stops speaking
+   * varlink: the client reads nothing more from it, resolves with the reply and the raw stream,
+   * and accepts no further calls (they reject with `ConnectionError` `closed`). Calls made while
+   * the upgrade is undecided are held back and only written if the service answers with an error,
+   * which keeps the connection varlink.
+   */
+  callUpgrade<O extends object = JsonObject>(
+    method: string,
+    parameters?: object,
+    options?: CallOptions,
+  ): Promise<UpgradeResult<O>> {
+    return new Promise<UpgradeResult<O>>((resolve, reject) => {
+      this.start(method, parameters, "upgrade", options, {
+        reply: () => reject(new ProtocolError(`the upgrade of ${method} was not confirmed`)),
+        upgraded: (reply, stream) => resolve({ parameters: reply as O, stream }),
+        fail: reject,
+      });
+    });
+  }
+
+  /**
+   * Closes the connection. Calls still waiting reject with `ConnectionError` `cancelled`, and so
+   * does every later call. Does nothing after an upgrade, since the stream is then the caller's.
+   */
+  close(): void {
+    this.shutdown(new ConnectionError("cancelled", "the connection was closed by the client"));
+  }
+
+  /** Checks a call, writes it and registers it; returns undefined when it failed at once. */
+  private start(
+    method: string,
+    parameters: object | undefined,
+    mode: CallMode,
+    options: CallOptions | undefined,
+    handlers: CallHandlers,
+  ): PendingCall | undefined {
+    if (this.endReason !== undefined) {
+      handlers.fail(copyError(this.endReason));
+      return undefined;
+    }
+    let text: string;
+    try {
+      checkTimeout(options);
+      text = encodeMessage(buildCallMessage(method, parameters, mode));
+    } catch (error) {
+      handlers.fail(error as Error);
+      return undefined;
+    }
+    const signal = options?.signal;
+    if (signal?.aborted === true) {
+      handlers.fail(abortedError(`call to ${method}`, signal));
+      return undefined;
+    }
+    const call = new PendingCall(method, mode, handlers);
+    call.release = guardCall(`call to ${method}`, options, (error) => this.abort(call, error));
+    if (mode === "oneway") this.unflushed.add(call);
+    else this.pending.push(call);
+    this.transmit({ text, call });
+    return call;
+  }
+
+  private transmit(held: HeldCall): void {
+    if (this.held !== undefined) {
+      this.held.push(held);
+      return;
+    }
+    const { text, call } = held;
+    if (call.mode === "upgrade") this.held = [];
+    // Calls made in the same tick go out in one write; a lone call waits only for the tick's end.
+    if (!this.corked) {
+      this.corked = true;
+      this.stream.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.stream.uncork();
+      });
+    }
+    if (call.mode !== "oneway") {
+      this.stream.write(text);
+      return;
+    }
+    this.stream.write(text, (error) => {
+      this.unflushed.delete(call);
+      if (error === undefined || error === null) call.reply({}, false);
+      else if (this.state === "upgraded") call.fail(streamError(error));
+      else this.onError(error);
+    });
+  }
+
+  private readonly onReadable = (): void => {
+    while (this.state === "open") {
+      const chunk: unknown = this.stream.read();
+      if (chunk === null) return;
+      this.reader.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+      this.dispatch();
+    }
+  };
+
+  /** Hands every whole message read so far to the call it answers. */
+  private dispatch(): void {
+    while (this.state === "open") {
+      let reply;
+      try {
+        const bytes = this.reader.read();
+        if (bytes === undefined) return;
+        reply = parseReply(decodeMessage(bytes));
+      } catch (error) {
+        this.protocolFailure(error as ProtocolError);
+        return;
+      }
+      const call = this.pending.peek();
+      if (call === undefined) {
+        this.protocolFailure(new ProtocolError("received a reply while no call was pending"));
+        return;
+      }
+      if (reply.error !== undefined) {
+        this.pending.shift();
+        call.fail(errorFromReply(reply.error, reply.parameters));
+        if (call.mode === "upgrade") this.releaseHeld();
+        continue;
+      }
+      if (reply.continues && call.mode !== "more") {
+        this.protocolFailure(
+          new ProtocolError(`reply to ${call.method} has "continues" but the call did not ask for more`),
+        );
+        return;
+      }
+      if (call.mode === "upgrade") {
+        this.pending.shift();
+        this.upgrade(call, reply.parameters);
+        return;
+      }
+      if (!reply.continues) this.pending.shift();
+      call.reply(reply.parameters, reply.continues);
+    }
+  }
+
+  /** The upgrade was refused: the connection stays varlink and the held calls go out. */
+  private releaseHeld(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const item of held) this.transmit(item);
+  }
+
+  /** Stops speaking varlink and gives the stream, with the bytes after the reply, to the caller. */
+  private upgrade(call: PendingCall, parameters: JsonObject): void {
+    this.state = "upgraded";
+    this.endReason = new ConnectionError(
+      "closed",
+      "the connection was upgraded and no longer speaks varlink",
+    );
+    const stream = this.stream;
+    stream.off("readable", this.onReadable);
+    stream.off("end", this.onEnd);
+    stream.off("close", this.onEnd);
+    stream.off("error", this.onError);
+    const rest = this.reader.takeRest();
+    if (rest.length > 0) stream.unshift(rest);
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const { call: later } of held) {
+      this.unflushed.delete(later);
+      later.fail(copyError(this.endReason));
+    }
+    this.pending.drain();
+    call.upgraded(parameters, stream);
+  }
+
+  private readonly onEnd = (): void => {
+    this.shutdown(new ConnectionError("closed", "the service closed the connection"));
+  };
+
+  private readonly onError = (error: Error): void => {
+    this.shutdown(streamError(error));
+  };
+
+  private abort(call: PendingCall, error: ConnectionError): void {
+    if (this.state !== "open") return;
+    call.fail(error);
+    const what = error.code === "timeout" ? "timed out" : "was aborted";
+    this.shutdown(
+      new ConnectionError("cancelled", `connection closed because the call to ${call.method} ${what}`, {
+        cause: error,
+      }),
+    );
+  }
+
+  private protocolFailure(error: ProtocolError): void {
+    this.shutdown(
+      new ConnectionError("closed", `connection closed after a protocol error: ${error.message}`, {
+        cause: error,
+      }),
+      error,
+    );
+  }
+
+  /**
+   * Ends the connection: calls still waiting reject with `pendingError` (by default `reason`),
+   * later calls with a copy of `reason`.
+   */
+  private shutdown(reason: ConnectionError, pendingError: Error = reason): void {
+    if (this.state !== "open") return;
+    this.state = "closed";
+    this.endReason = reason;
+    this.held = undefined;
+    const calls = [...this.pending.drain(), ...this.unflushed];
+    this.unflushed.clear();
+    for (const call of calls) call.fail(pendingError);
+    this.stream.destroy();
+  }
+}
+
+function copyError(error: ConnectionError): ConnectionError {
+  return new ConnectionError(error.code, error.message, { cause: error.cause });
+}
+
+/** Turns a socket error into the connection error the calls see. */
+function streamError(error: Error): ConnectionError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ECONNRESET" || code === "EPIPE" || code === "ERR_STREAM_PREMATURE_CLOSE") {
+    return new ConnectionError("closed", `the service closed the connection (${code})`, {
+      cause: error,
+    });
+  }
+  // A stream handed over while still connecting can fail the way `connect` does.
+  if (code === "ECONNREFUSED") {
+    return new ConnectionError("refused", `connection refused: ${error.message}`, { cause: error });
+  }
+  if (code === "ENOENT") {
+    return new ConnectionError("not-found", `no such socket: ${error.message}`, { cause: error });
+  }
+  return new ConnectionError("io", `connection failed: ${error.message}`, { cause: error });
+}
+
+const asyncDispose = (Symbol as { readonly asyncDispose?: symbol }).asyncDispose;
+if (asyncDispose !== undefined) {
+  // Added by hand because the ES2023 library this package compiles against has no such symbol.
+  Object.defineProperty(VarlinkClient.prototype, asyncDispose, {
+    value(this: VarlinkClient): Promise<void> {
+      this.close();
+      return Promise.resolve();
+    },
+    writable: true,
+    configurable: true,
+  });
+}

@@ -1,0 +1,72 @@
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { ConnectionError, connect, ProtocolError } from "@varlink-ts/runtime";
+import type { VarlinkClient } from "@varlink-ts/runtime";
+import { rejection } from "./harness.js";
+import { RawServer } from "./raw-server.js";
+
+const servers: RawServer[] = [];
+const clients: VarlinkClient[] = [];
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  for (const server of servers.splice(0)) await server.close();
+});
+
+async function rawServer(): Promise<RawServer> {
+  const server = await RawServer.start();
+  servers.push(server);
+  return server;
+}
+
+describe("connect", () => {
+  it("connects to a unix address and calls over it", async () => {
+    const server = await rawServer();
+    const client = await connect(`unix:${server.path}`);
+    clients.push(client);
+    const connection = await server.accept();
+    const reply = client.call("org.example.ping.Ping", { ping: "x" });
+    expect(await connection.messages(1)).toEqual(['{"method":"org.example.ping.Ping","parameters":{"ping":"x"}}']);
+    connection.reply({ parameters: { pong: "x" } });
+    expect(await reply).toEqual({ pong: "x" });
+  });
+
+  it("accepts a parsed address", async () => {
+    const server = await rawServer();
+    const client = await connect({ kind: "unix", path: server.path });
+    clients.push(client);
+    const connection = await server.accept();
+    const reply = client.call("org.example.ping.Ping");
+    await connection.messages(1);
+    connection.reply({ parameters: {} });
+    expect(await reply).toEqual({});
+  });
+
+  it("applies maxMessageSize to the connection", async () => {
+    const server = await rawServer();
+    const client = await connect(`unix:${server.path}`, { maxMessageSize: 64 });
+    clients.push(client);
+    const connection = await server.accept();
+    const reply = client.call("org.example.ping.Ping");
+    await connection.messages(1);
+    connection.reply({ parameters: { long: "z".repeat(100) } });
+    expect(await rejection(reply)).toBeInstanceOf(ProtocolError);
+  });
+
+  it("rejects with not-found when no socket exists", async () => {
+    const server = await rawServer();
+    const error = await rejection(connect(`unix:${path.join(server.dir, "missing.sock")}`));
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toMatchObject({ code: "not-found" });
+  });
+
+  it("rejects with aborted for an aborted signal", async () => {
+    const server = await rawServer();
+    const error = await rejection(connect(`unix:${server.path}`, { signal: AbortSignal.abort() }));
+    expect(error).toMatchObject({ code: "aborted" });
+  });
+
+  it("rejects a malformed address", async () => {
+    await expect(connect("nonsense")).rejects.toThrow();
+  });
+});
