@@ -1,2 +1,17 @@
-/** server: see CONTRACT.md. */
-export {};
+/**
+ * The varlink server: a service with `org.varlink.service` built in.
+ *
+ * @packageDocumentation
+ */
+export { VarlinkService, DEFAULT_CLOSE_GRACE } from "./service.js";
+export { INTERNAL_ERROR } from "./dispatcher.js";
+export { SERVICE_INTERFACE_NAME, SERVICE_INTERFACE_SOURCE } from "./service-interface.js";
+export type {
+  CallContext,
+  CloseOptions,
+  InterfaceHandlers,
+  MethodHandler,
+  ServiceInfo,
+  ServiceLogger,
+  ServiceOptions,
+} from "./types.js";

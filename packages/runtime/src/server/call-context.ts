@@ -1,0 +1,53 @@
+/**
+ * The context a handler receives, and the server's side of its upgrade promise.
+ */
+import type { Duplex } from "node:stream";
+import type { ParsedCall } from "./call.js";
+import type { CallContext } from "./types.js";
+
+/** The server's handle on one call's context: whether the handler asked for the raw stream. */
+export interface UpgradeSlot {
+  /** True once the handler called `upgradedStream()`. */
+  readonly requested: boolean;
+  /** Hands the raw stream to the handler. */
+  resolve(stream: Duplex): void;
+  /** Tells the handler the connection will not be upgraded. */
+  reject(reason: Error): void;
+}
+
+/** Builds the context of `call` on a connection whose end fires `signal`. */
+export function createCallContext(
+  call: ParsedCall,
+  signal: AbortSignal,
+): { context: CallContext; upgrade: UpgradeSlot } {
+  let promise: Promise<Duplex> | undefined;
+  let settle: { resolve(stream: Duplex): void; reject(reason: Error): void } | undefined;
+
+  const context: CallContext = {
+    method: call.method,
+    more: call.more,
+    oneway: call.oneway,
+    upgrade: call.upgrade,
+    signal,
+    upgradedStream(): Promise<Duplex> {
+      if (!call.upgrade) {
+        throw new TypeError(`${call.method} was not called with upgrade`);
+      }
+      if (promise === undefined) {
+        promise = new Promise<Duplex>((resolve, reject) => (settle = { resolve, reject }));
+        // A handler that fails after asking must not turn the rejection into a process crash.
+        promise.catch(() => undefined);
+      }
+      return promise;
+    },
+  };
+
+  const upgrade: UpgradeSlot = {
+    get requested() {
+      return promise !== undefined;
+    },
+    resolve: (stream) => settle?.resolve(stream),
+    reject: (reason) => settle?.reject(reason),
+  };
+  return { context, upgrade };
+}

@@ -1,0 +1,272 @@
+/**
+ * Runs one call: finds the method, checks the parameters, calls the handler and turns what it
+ * returns, yields or throws into replies.
+ *
+ * Choices where peers differ:
+ * - `MethodNotFound` and `MethodNotImplemented` carry the short method name (`Ping`), like the
+ *   Python, Go and libvarlink servers.
+ * - A handler that throws something other than a `VarlinkError`, returns something that is not
+ *   an object, or (with `validateReplies`) returns a reply that does not fit the method's output
+ *   is logged and answered with `org.varlink.service.InternalError` and empty parameters, as
+ *   libvarlink's C++ binding and zlink do; the exception text stays in the log, not on the wire.
+ * - A `oneway` call gets no reply at all, errors included; failures are still logged.
+ */
+import {
+  ExpectedMoreError,
+  InterfaceNotFoundError,
+  InvalidParameterError,
+  MethodNotFoundError,
+  MethodNotImplementedError,
+  VarlinkError,
+} from "../errors.js";
+import type { InterfaceDefinition, MethodMember } from "../idl/model.js";
+import { encodeMessage } from "../protocol/framing.js";
+import { checkParameters } from "../validate/check-parameters.js";
+import { isPlainObject } from "../validate/check-value.js";
+import type { ParsedCall } from "./call.js";
+import { createCallContext } from "./call-context.js";
+import type { ReplyChannel } from "./connection.js";
+import type { InterfaceRegistry } from "./interface-registry.js";
+import type { MethodHandler, ServiceLogger } from "./types.js";
+
+/** The error sent when a handler fails in a way the client cannot be told more about. */
+export const INTERNAL_ERROR = "org.varlink.service.InternalError";
+
+const INTERNAL_ERROR_REPLY = encodeMessage({ error: INTERNAL_ERROR, parameters: {} });
+
+/** A resolved call target. */
+interface Target {
+  readonly definition: InterfaceDefinition;
+  readonly method: MethodMember;
+  readonly handler: MethodHandler<never, object>;
+}
+
+/** Marks a call whose connection closed while the server waited on the handler. */
+const CLOSED = Symbol("closed");
+
+/** Turns calls into replies for one service. */
+export class Dispatcher {
+  constructor(
+    private readonly registry: InterfaceRegistry,
+    private readonly validateReplies: boolean,
+    private readonly logger: ServiceLogger,
+  ) {}
+
+  /** Runs `call` and writes its replies to `channel`. Never rejects. */
+  readonly dispatch = async (call: ParsedCall, channel: ReplyChannel): Promise<void> => {
+    // Each call gets its own signal, so that listeners a handler leaves behind go away with the
+    // call instead of piling up on the connection's signal.
+    const callAbort = new AbortController();
+    const forwardAbort = (): void => callAbort.abort();
+    if (channel.signal.aborted) callAbort.abort();
+    else channel.signal.addEventListener("abort", forwardAbort, { once: true });
+    const { context, upgrade } = createCallContext(call, callAbort.signal);
+    let upgraded = false;
+    try {
+      const target = this.resolve(call);
+      const result = await settleOrClose(
+        target.handler(call.parameters as never, context),
+        channel.signal,
+      );
+      if (result === CLOSED) return;
+      if (isAsyncIterable(result)) {
+        if (!call.more) {
+          closeIterator(result[Symbol.asyncIterator]());
+          throw new ExpectedMoreError();
+        }
+        await this.stream(call, target, result, channel);
+      } else {
+        const sent = this.reply(call, target, result, channel, false);
+        if (sent && call.upgrade) {
+          upgraded = true;
+          if (upgrade.requested) upgrade.resolve(channel.detach());
+          else channel.end();
+        }
+      }
+    } catch (error) {
+      this.fail(call, channel, error);
+    } finally {
+      if (!upgraded) {
+        upgrade.reject(new Error(`${call.method} did not upgrade the connection`));
+        // An upgraded stream's handler still learns from the signal when the stream closes.
+        channel.signal.removeEventListener("abort", forwardAbort);
+      }
+    }
+  };
+
+  private resolve(call: ParsedCall): Target {
+    const entry = this.registry.get(call.interfaceName);
+    if (entry === undefined) throw new InterfaceNotFoundError({ interface: call.interfaceName });
+    const method = entry.definition.methods.get(call.methodName);
+    if (method === undefined) throw new MethodNotFoundError({ method: call.methodName });
+    const handler = entry.handlers.get(call.methodName);
+    if (handler === undefined) throw new MethodNotImplementedError({ method: call.methodName });
+    const issue = checkParameters(entry.definition, method.input, call.parameters);
+    if (issue !== undefined) throw new InvalidParameterError({ parameter: issue.path });
+    return { definition: entry.definition, method, handler };
+  }
+
+  /**
+   * Sends the values of a `more` call's iterable. Each is held until the next one arrives (or
+   * the iterable ends), because only then is it known whether it needs `continues`.
+   */
+  private async stream(
+    call: ParsedCall,
+    target: Target,
+    iterable: AsyncIterable<unknown>,
+    channel: ReplyChannel,
+  ): Promise<void> {
+    const iterator = iterable[Symbol.asyncIterator]();
+    let finished = false;
+    try {
+      let current = await nextOrClose(iterator, channel.signal);
+      if (current === CLOSED) return;
+      if (current.done === true) {
+        finished = true;
+        this.reply(call, target, undefined, channel, false);
+        return;
+      }
+      for (;;) {
+        let following: IteratorResult<unknown> | typeof CLOSED;
+        try {
+          following = await nextOrClose(iterator, channel.signal);
+        } catch (error) {
+          // The value in hand was produced before the failure: send it, then the error.
+          this.reply(call, target, current.value, channel, true);
+          throw error;
+        }
+        if (following === CLOSED) return;
+        if (following.done === true) {
+          finished = true;
+          this.reply(call, target, current.value, channel, false);
+          return;
+        }
+        if (!this.reply(call, target, current.value, channel, true)) return;
+        await channel.writable();
+        current = following;
+      }
+    } finally {
+      if (!finished) closeIterator(iterator);
+    }
+  }
+
+  /**
+   * Writes one reply, or InternalError when the value cannot be one.
+   * @returns whether the reply itself was sent (true for oneway calls, which send nothing).
+   */
+  private reply(
+    call: ParsedCall,
+    target: Target,
+    value: unknown,
+    channel: ReplyChannel,
+    continues: boolean,
+  ): boolean {
+    if (call.oneway) return true;
+    const parameters = value ?? {};
+    if (!isPlainObject(parameters)) {
+      const message = `varlink: ${call.method} returned a reply that is not an object`;
+      return this.internalError(channel, message);
+    }
+    if (this.validateReplies) {
+      const issue = checkParameters(target.definition, target.method.output, parameters);
+      if (issue !== undefined) {
+        const where = issue.path === "" ? "" : `${issue.path}: `;
+        const message = `varlink: ${call.method} returned an invalid reply: ${where}${issue.message}`;
+        return this.internalError(channel, message);
+      }
+    }
+    let text: string;
+    try {
+      text = encodeMessage(continues ? { parameters, continues: true } : { parameters });
+    } catch (error) {
+      const message = `varlink: the reply of ${call.method} cannot be encoded`;
+      return this.internalError(channel, message, error);
+    }
+    channel.write(text);
+    return true;
+  }
+
+  private fail(call: ParsedCall, channel: ReplyChannel, error: unknown): void {
+    if (!(error instanceof VarlinkError)) {
+      this.log(`varlink: ${call.method} failed`, error);
+      if (!call.oneway) channel.write(INTERNAL_ERROR_REPLY);
+      return;
+    }
+    if (call.oneway) return;
+    try {
+      channel.write(encodeMessage({ error: error.error, parameters: error.parameters }));
+    } catch (cause) {
+      const message = `varlink: the error ${error.error} of ${call.method} cannot be encoded`;
+      this.internalError(channel, message, cause);
+    }
+  }
+
+  private internalError(channel: ReplyChannel, message: string, cause?: unknown): false {
+    this.log(message, cause);
+    channel.write(INTERNAL_ERROR_REPLY);
+    return false;
+  }
+
+  private log(message: string, cause?: unknown): void {
+    try {
+      if (cause === undefined) this.logger(message);
+      else this.logger(message, cause);
+    } catch {
+      // A failing logger must not stop the reply.
+    }
+  }
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === "function"
+  );
+}
+
+/** Lets a generator run its `finally` blocks; its outcome no longer matters. */
+function closeIterator(iterator: AsyncIterator<unknown>): void {
+  try {
+    iterator.return?.().catch(() => undefined);
+  } catch {
+    // An iterator whose return() throws has nothing left to clean up that we could help with.
+  }
+}
+
+/** Waits for a handler's result, or gives up when the connection closes. */
+function settleOrClose<T>(value: T | Promise<T>, signal: AbortSignal): Promise<T | typeof CLOSED> {
+  if (!(value instanceof Promise)) return Promise.resolve(value);
+  return raceSignal(value, signal);
+}
+
+/** The iterator's next value, or CLOSED when the connection closes first. */
+function nextOrClose(
+  iterator: AsyncIterator<unknown>,
+  signal: AbortSignal,
+): Promise<IteratorResult<unknown> | typeof CLOSED> {
+  return raceSignal(iterator.next(), signal);
+}
+
+// Promise.race would keep one reaction per call on a promise that settles only at close; an
+// abort listener that is removed again keeps a long stream's memory flat.
+function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | typeof CLOSED> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.resolve(CLOSED);
+  }
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => resolve(CLOSED);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}

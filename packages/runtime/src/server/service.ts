@@ -1,0 +1,189 @@
+/**
+ * A varlink service: interfaces and their handlers, `org.varlink.service` built in, served on
+ * any number of listeners and streams.
+ */
+import type { Duplex } from "node:stream";
+import { parseInterface } from "../idl/index.js";
+import type { InterfaceDefinition } from "../idl/model.js";
+import { DEFAULT_MAX_MESSAGE_SIZE } from "../protocol/framing.js";
+import { listen, listenFromEnvironment, type Address, type Listener } from "../transport/index.js";
+import { Connection, type ConnectionOptions } from "./connection.js";
+import { Dispatcher } from "./dispatcher.js";
+import { InterfaceRegistry } from "./interface-registry.js";
+import {
+  SERVICE_INTERFACE_SOURCE,
+  serviceInterfaceHandlers,
+} from "./service-interface.js";
+import type {
+  CloseOptions,
+  InterfaceHandlers,
+  ServiceInfo,
+  ServiceLogger,
+  ServiceOptions,
+} from "./types.js";
+
+/** How long {@link VarlinkService.close} lets calls in progress finish, by default. */
+export const DEFAULT_CLOSE_GRACE = 5000;
+
+let serviceDefinition: InterfaceDefinition | undefined;
+
+/** `org.varlink.service`, parsed once. */
+function serviceInterface(): InterfaceDefinition {
+  serviceDefinition ??= parseInterface(SERVICE_INTERFACE_SOURCE, {
+    file: "org.varlink.service.varlink",
+  });
+  return serviceDefinition;
+}
+
+const defaultLogger: ServiceLogger = (message, cause) => {
+  if (cause === undefined) console.error(message);
+  else console.error(message, cause);
+};
+
+/**
+ * A varlink service.
+ *
+ * ```ts
+ * const service = new VarlinkService({
+ *   vendor: "Example",
+ *   product: "ping",
+ *   version: "1",
+ *   url: "https://example.org",
+ * });
+ * service.addInterface(source, { Ping: ({ ping }) => ({ pong: ping }) });
+ * await service.listen("unix:/run/org.example.ping");
+ * ```
+ *
+ * Calls on one connection run one after another and are answered in order; connections are
+ * served concurrently. Parameters are checked against the IDL before a handler runs.
+ */
+export class VarlinkService {
+  /** What `GetInfo` reports. */
+  readonly info: ServiceInfo;
+  private readonly registry = new InterfaceRegistry();
+  private readonly dispatcher: Dispatcher;
+  private readonly connectionOptions: ConnectionOptions;
+  private readonly maxConnections: number;
+  private readonly logger: ServiceLogger;
+  private readonly connections = new Set<Connection>();
+  private readonly listeners: Listener[] = [];
+  private closing: Promise<void> | undefined;
+
+  constructor(info: ServiceInfo, options: ServiceOptions = {}) {
+    this.info = info;
+    this.logger = options.logger ?? defaultLogger;
+    this.maxConnections = options.maxConnections ?? Number.POSITIVE_INFINITY;
+    const validateReplies = options.validateReplies ?? process.env["NODE_ENV"] !== "production";
+    this.dispatcher = new Dispatcher(this.registry, validateReplies, this.logger);
+    this.connectionOptions = {
+      maxMessageSize: options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
+      idleTimeout: options.idleTimeout,
+      logger: this.logger,
+      onGone: (connection) => this.connections.delete(connection),
+    };
+    const registry = this.registry;
+    this.registry.add(
+      serviceInterface(),
+      serviceInterfaceHandlers({
+        info,
+        interfaces: () => registry.definitions(),
+        lookup: (name) => registry.get(name)?.definition,
+      }) as InterfaceHandlers,
+    );
+  }
+
+  /**
+   * Implements an interface. `definition` is IDL text (parsed here) or a parsed definition;
+   * `handlers` are keyed by method name. A declared method without a handler answers
+   * `MethodNotImplemented`.
+   *
+   * @throws VarlinkSyntaxError when the text does not parse.
+   * @throws Error when an interface of that name is already implemented.
+   * @throws TypeError when a handler key is not a method of the interface.
+   */
+  addInterface(definition: string | InterfaceDefinition, handlers: InterfaceHandlers): this {
+    const parsed = typeof definition === "string" ? parseInterface(definition) : definition;
+    this.registry.add(parsed, handlers);
+    return this;
+  }
+
+  /**
+   * Accepts connections at `address` (`unix:PATH`, `unix:@NAME`, `tcp:HOST:PORT`). May be called
+   * several times; {@link VarlinkService.close} closes every listener.
+   */
+  async listen(address: string | Address): Promise<Listener> {
+    if (this.closing !== undefined) throw new Error("the service is closed");
+    const listener = await listen(address, (stream) => this.serve(stream));
+    if (this.closing !== undefined) {
+      await listener.close();
+      throw new Error("the service is closed");
+    }
+    this.listeners.push(listener);
+    return listener;
+  }
+
+  /**
+   * Serves the socket passed by an activator (`LISTEN_FDS`, `LISTEN_PID`).
+   * @returns false when this process was not activated.
+   */
+  listenFromEnvironment(): boolean {
+    if (this.closing !== undefined) throw new Error("the service is closed");
+    const listener = listenFromEnvironment((stream) => this.serve(stream));
+    if (listener === undefined) return false;
+    this.listeners.push(listener);
+    return true;
+  }
+
+  /**
+   * Serves one connection: a socket, a child's stdio joined into a Duplex, an in-memory pair.
+   * The stream is destroyed at once when the service is closing or has `maxConnections`.
+   */
+  serve(stream: Duplex): void {
+    if (this.closing !== undefined || stream.destroyed) {
+      stream.destroy();
+      return;
+    }
+    if (this.connections.size >= this.maxConnections) {
+      this.log(`varlink: refusing a connection beyond the limit of ${this.maxConnections}`);
+      stream.destroy();
+      return;
+    }
+    this.connections.add(new Connection(stream, this.dispatcher.dispatch, this.connectionOptions));
+  }
+
+  /**
+   * Stops listening (unix socket files are removed), lets calls in progress finish for `grace`
+   * milliseconds (default 5000) while taking no new ones, then destroys the connections that
+   * remain. Streams handed over by an upgrade belong to their handler and are left alone.
+   * Calling it again returns the same promise.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    this.closing ??= this.shutdown(options.grace ?? DEFAULT_CLOSE_GRACE);
+    return this.closing;
+  }
+
+  private async shutdown(grace: number): Promise<void> {
+    // Listener close may wait for its connections (net.Server does), so it is awaited last.
+    const listenersClosed = Promise.allSettled(this.listeners.map((listener) => listener.close()));
+    const connections = [...this.connections];
+    for (const connection of connections) connection.closeWhenIdle();
+    const timer = setTimeout(() => {
+      for (const connection of this.connections) connection.destroy();
+    }, grace);
+    timer.unref();
+    await Promise.all(connections.map((connection) => connection.done));
+    clearTimeout(timer);
+    for (const result of await listenersClosed) {
+      if (result.status === "rejected") this.log("varlink: closing a listener failed", result.reason);
+    }
+  }
+
+  private log(message: string, cause?: unknown): void {
+    try {
+      if (cause === undefined) this.logger(message);
+      else this.logger(message, cause);
+    } catch {
+      // A failing logger must not stop the service.
+    }
+  }
+}

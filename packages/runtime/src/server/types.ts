@@ -1,0 +1,97 @@
+/**
+ * The public shapes of the server: what a service describes itself with, what handlers receive
+ * and return, and the options that bound what a client can make the server do.
+ */
+import type { Duplex } from "node:stream";
+
+/** What `org.varlink.service.GetInfo` reports about the service. */
+export interface ServiceInfo {
+  readonly vendor: string;
+  readonly product: string;
+  readonly version: string;
+  readonly url: string;
+}
+
+/** What a handler knows about the call it answers. */
+export interface CallContext {
+  /** The fully qualified method name, e.g. `org.example.more.Ping`. */
+  readonly method: string;
+  /** The client asked for several replies: a handler may return an AsyncIterable. */
+  readonly more: boolean;
+  /** The client wants no reply: whatever the handler returns or throws is dropped. */
+  readonly oneway: boolean;
+  /** The client asks to leave varlink after the reply; see {@link CallContext.upgradedStream}. */
+  readonly upgrade: boolean;
+  /** Fires when the client goes away (the connection closed or failed). */
+  readonly signal: AbortSignal;
+  /**
+   * For an `upgrade` call: the raw connection, once the handler's reply has been written. The
+   * stream first yields the bytes the client sent after the call's NUL, then whatever follows;
+   * from then on it belongs to the caller, who must end or destroy it.
+   *
+   * Call it before the handler returns (or settles), and do not await it inside the handler: the
+   * reply is written only after the handler returns. When no handler asked for the stream, the
+   * server closes the connection after the reply. The promise rejects when the call ends with an
+   * error reply or the connection closes first; an unobserved rejection is harmless.
+   *
+   * @throws TypeError when the call is not an `upgrade` call.
+   */
+  upgradedStream(): Promise<Duplex>;
+}
+
+/**
+ * Answers one method. It gets the call's parameters (checked against the method's input) and
+ * returns the reply parameters, nothing for a `()` reply, or, for `more` calls, an AsyncIterable
+ * (e.g. an `async *` generator) of replies: every reply but the last is sent with
+ * `continues: true`. A reply is sent as soon as the next one is produced or the iterable ends,
+ * since only then is it known whether it was the last. An iterable that yields nothing answers
+ * with one empty reply.
+ *
+ * Throwing a `VarlinkError` sends it as the error reply; anything else thrown is logged and
+ * answered with `org.varlink.service.InternalError`.
+ */
+export type MethodHandler<I extends object, O extends object> = (
+  parameters: I,
+  context: CallContext,
+) => O | void | Promise<O | void> | AsyncIterable<O>;
+
+/** Handlers of one interface, keyed by the varlink method name (`Ping`, not `ping`). */
+export type InterfaceHandlers = {
+  readonly [method: string]: MethodHandler<never, object> | undefined;
+};
+
+/** Receives one line about something that went wrong, and the error behind it when there is one. */
+export type ServiceLogger = (message: string, cause?: unknown) => void;
+
+/** Limits and behaviour of a {@link VarlinkService}. */
+export interface ServiceOptions {
+  /**
+   * The largest message, in bytes, a client may send; a longer one is a protocol violation and
+   * closes the connection. Default 16 MiB.
+   */
+  readonly maxMessageSize?: number;
+  /** Connections beyond this many are closed as soon as they arrive. Default: no limit. */
+  readonly maxConnections?: number;
+  /**
+   * Milliseconds a connection may stay without a call in progress before it is closed.
+   * Default: never.
+   */
+  readonly idleTimeout?: number;
+  /**
+   * Check every reply against the method's output before sending it; a bad reply is logged and
+   * answered with `org.varlink.service.InternalError`. Default: on, unless `NODE_ENV` is
+   * `production`.
+   */
+  readonly validateReplies?: boolean;
+  /** Where protocol violations and handler failures are reported. Default: `console.error`. */
+  readonly logger?: ServiceLogger;
+}
+
+/** Options of {@link VarlinkService.close}. */
+export interface CloseOptions {
+  /**
+   * Milliseconds that calls in progress get to finish before their connections are destroyed.
+   * Default 5000.
+   */
+  readonly grace?: number;
+}

@@ -1,0 +1,198 @@
+/**
+ * Checks a JSON value against a varlink type.
+ *
+ * Values come from `JSON.parse` of what a peer sent (or from a handler about to reply), so the
+ * checker never trusts their shape: it reads only own properties (`Object.hasOwn`, never `in`), so
+ * keys such as `__proto__`, `constructor` and `prototype` are ordinary keys, and it never writes to
+ * the value.
+ *
+ * Choices where the protocol is loose:
+ * - `int` is any integer-valued number within the 64-bit range (|n| <= 2^63). JavaScript numbers
+ *   are exact only to 2^53; a larger integer has already been rounded by `JSON.parse` and is
+ *   accepted as rounded rather than rejected.
+ * - `float` is any finite number (`1.0` arrives as `1`).
+ * - `object` and `any` accept any value, `null` included: a value parsed from the wire is JSON.
+ * - A `[string]()` set is an object whose values are objects; what those objects hold is not
+ *   checked (peers send `{}`).
+ * - Values nested deeper than {@link MAX_VALUE_DEPTH} levels of varlink types are reported rather than
+ *   risking the stack.
+ */
+import type { InterfaceDefinition, StructType, VarlinkType } from "../idl/model.js";
+import type { ValidationIssue } from "./issue.js";
+import { underElement, underField } from "./path.js";
+
+/** The deepest nesting of typed values (structs, arrays, maps) that the checker follows. */
+export const MAX_VALUE_DEPTH = 512;
+
+const INT_LIMIT = 2 ** 63;
+
+/**
+ * Checks `value` against `type`, resolving named types in `definition`.
+ *
+ * @param path - where `value` sits, prefixed to every issue's path; empty by default.
+ * @returns the first issue found, or undefined when the value fits the type.
+ */
+export function checkValue(
+  definition: InterfaceDefinition,
+  type: VarlinkType,
+  value: unknown,
+  path = "",
+): ValidationIssue | undefined {
+  return withPath(path, check(definition, type, value, 0));
+}
+
+/**
+ * Checks an object's fields against a struct type: required fields present, nullable ones absent
+ * or null, no unknown keys. Exported for the parameters checker, which treats `null` as `{}`.
+ */
+export function checkStructFields(
+  definition: InterfaceDefinition,
+  struct: StructType,
+  value: object,
+  path: string,
+): ValidationIssue | undefined {
+  return withPath(path, checkFields(definition, struct, value, 0));
+}
+
+/** Issues found below are relative to the value being checked; this anchors one at `path`. */
+function withPath(path: string, found: ValidationIssue | undefined): ValidationIssue | undefined {
+  if (found === undefined || path === "") return found;
+  return { path: underField(path, found.path), message: found.message };
+}
+
+function checkFields(
+  definition: InterfaceDefinition,
+  struct: StructType,
+  value: object,
+  depth: number,
+): ValidationIssue | undefined {
+  const fields = fieldsOf(struct);
+  for (const key of Object.keys(value)) {
+    if (!fields.has(key)) return issue(key, "unknown field");
+  }
+  for (const field of struct.fields) {
+    const present = Object.hasOwn(value, field.name);
+    if (!present && field.type.kind !== "nullable") {
+      return issue(field.name, "missing required field");
+    }
+    const fieldValue: unknown = present
+      ? (value as Record<string, unknown>)[field.name]
+      : undefined;
+    const found = check(definition, field.type, fieldValue, depth + 1);
+    if (found !== undefined) return { path: underField(field.name, found.path), message: found.message };
+  }
+  return undefined;
+}
+
+/** Checks one value; the issue's path is relative to it ("" for the value itself). */
+function check(
+  definition: InterfaceDefinition,
+  type: VarlinkType,
+  value: unknown,
+  depth: number,
+): ValidationIssue | undefined {
+  if (depth > MAX_VALUE_DEPTH) return issue("", `value nests deeper than ${MAX_VALUE_DEPTH} levels`);
+  // Nullable and named wrappers are unwrapped here rather than recursed into, to keep the stack
+  // at two frames per level of nesting.
+  for (;;) {
+    if (type.kind === "nullable") {
+      if (value === undefined || value === null) return undefined;
+      type = type.inner;
+    } else if (type.kind === "named") {
+      const member = definition.types.get(type.name);
+      if (member === undefined) return issue("", `unknown type ${type.name}`);
+      type = member.type;
+    } else {
+      break;
+    }
+  }
+  switch (type.kind) {
+    case "bool":
+      return typeof value === "boolean" ? undefined : expected("a bool", value);
+    case "int":
+      if (typeof value !== "number" || !Number.isInteger(value)) return expected("an int", value);
+      return Math.abs(value) <= INT_LIMIT ? undefined : issue("", "int out of the 64-bit range");
+    case "float":
+      return typeof value === "number" && Number.isFinite(value)
+        ? undefined
+        : expected("a float", value);
+    case "string":
+      return typeof value === "string" ? undefined : expected("a string", value);
+    case "object":
+    case "any":
+      return value === undefined ? issue("", "missing value") : undefined;
+    case "enum": {
+      if (typeof value === "string" && type.values.some((v) => v.name === value)) return undefined;
+      const names = type.values.map((v) => v.name).join(", ");
+      return issue("", `expected one of ${names}, got ${describe(value)}`);
+    }
+    case "struct":
+      if (!isPlainObject(value)) return expected("an object", value);
+      return checkFields(definition, type, value, depth);
+    case "array": {
+      if (!Array.isArray(value)) return expected("an array", value);
+      const elements: readonly unknown[] = value;
+      for (let index = 0; index < elements.length; index++) {
+        const found = check(definition, type.element, elements[index], depth + 1);
+        if (found !== undefined) return atElement(index, found);
+      }
+      return undefined;
+    }
+    case "map": {
+      if (!isPlainObject(value)) return expected("an object", value);
+      for (const key of Object.keys(value)) {
+        const entry: unknown = (value as Record<string, unknown>)[key];
+        const found = check(definition, type.value, entry, depth + 1);
+        if (found !== undefined) return atElement(key, found);
+      }
+      return undefined;
+    }
+    case "set": {
+      if (!isPlainObject(value)) return expected("an object", value);
+      for (const key of Object.keys(value)) {
+        const entry: unknown = (value as Record<string, unknown>)[key];
+        if (!isPlainObject(entry)) return atElement(key, expected("{}", entry));
+      }
+      return undefined;
+    }
+  }
+}
+
+/** A JSON object: not null, not an array. */
+export function isPlainObject(value: unknown): value is object {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+const fieldCache = new WeakMap<StructType, ReadonlySet<string>>();
+
+/** The struct's field names, collected once per struct. A Set, so no key reaches a prototype. */
+function fieldsOf(struct: StructType): ReadonlySet<string> {
+  let fields = fieldCache.get(struct);
+  if (fields === undefined) {
+    fields = new Set(struct.fields.map((field) => field.name));
+    fieldCache.set(struct, fields);
+  }
+  return fields;
+}
+
+function atElement(key: string | number, found: ValidationIssue): ValidationIssue {
+  return { path: underElement(key, found.path), message: found.message };
+}
+
+function issue(path: string, message: string): ValidationIssue {
+  return { path, message };
+}
+
+function expected(what: string, value: unknown): ValidationIssue {
+  return issue("", `expected ${what}, got ${describe(value)}`);
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return "a string";
+  if (typeof value === "number") return Number.isInteger(value) ? "an integer" : "a number";
+  if (typeof value === "boolean") return "a bool";
+  return `${typeof value === "object" ? "an" : "a"} ${typeof value}`;
+}
