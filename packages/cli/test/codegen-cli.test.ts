@@ -1,0 +1,155 @@
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ChildProcess } from "node:child_process";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runBin, startBin } from "./run-bin.js";
+
+const FIXTURES = fileURLToPath(new URL("../../../fixtures/interop/", import.meta.url));
+
+let dir: string;
+let children: ChildProcess[] = [];
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), "varlink-codegen-"));
+  await mkdir(path.join(dir, "interfaces"));
+  for (const name of ["org.example.more.varlink", "org.example.ping.varlink"]) {
+    await cp(path.join(FIXTURES, name), path.join(dir, "interfaces", name));
+  }
+});
+
+afterEach(async () => {
+  for (const child of children) child.kill("SIGKILL");
+  children = [];
+  await rm(dir, { recursive: true, force: true });
+});
+
+const codegen = (...args: string[]) => runBin("varlink-codegen", args, dir);
+
+describe("varlink-codegen", () => {
+  it("generates one module per interface and an index, and prints a summary", async () => {
+    const result = await codegen("interfaces/org.example.more.varlink", "interfaces/org.example.ping.varlink", "-o", "src/gen");
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^varlink-codegen: 2 interfaces from 2 files in \d+ ms → src\/gen \(3 written, 0 unchanged\)\n$/);
+    expect((await readdir(path.join(dir, "src/gen"))).sort()).toEqual(["index.ts", "org.example.more.ts", "org.example.ping.ts"]);
+    const more = await readFile(path.join(dir, "src/gen/org.example.more.ts"), "utf8");
+    expect(more).toContain("DO NOT EDIT");
+    expect(more).toContain("org.example.more");
+  });
+
+  it("writes only files whose content changed", async () => {
+    await codegen("interfaces", "-o", "src/gen");
+    const file = path.join(dir, "src/gen/org.example.more.ts");
+    const before = (await stat(file)).mtimeMs;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const again = await codegen("interfaces", "-o", "src/gen");
+    expect(again.stdout).toContain("(0 written, 3 unchanged)");
+    expect((await stat(file)).mtimeMs).toBe(before);
+  });
+
+  it("expands quoted globs itself and searches directories", async () => {
+    const viaGlob = await codegen("interfaces/*.varlink", "-o", "a");
+    expect(viaGlob.code).toBe(0);
+    const viaDirectory = await codegen("interfaces", "-o", "b");
+    expect(viaDirectory.code).toBe(0);
+    expect(await readdir(path.join(dir, "a"))).toEqual(await readdir(path.join(dir, "b")));
+    const none = await codegen("nothing/*.varlink", "-o", "c");
+    expect(none.code).toBe(1);
+    expect(none.stderr).toBe("error: nothing/*.varlink: no files match this pattern\n");
+  });
+
+  it("--check passes on current output and names stale, missing and extra files", async () => {
+    await codegen("interfaces", "-o", "src/gen");
+    const clean = await codegen("interfaces", "-o", "src/gen", "--check");
+    expect(clean.code).toBe(0);
+    expect(clean.stdout).toMatch(/3 files up to date/);
+
+    const more = path.join(dir, "src/gen/org.example.more.ts");
+    await writeFile(more, (await readFile(more, "utf8")).replace("Ping", "Pong"));
+    await rm(path.join(dir, "src/gen/index.ts"));
+    await rm(path.join(dir, "interfaces/org.example.ping.varlink"));
+    const stale = await codegen("interfaces", "-o", "src/gen", "--check");
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain("stale: src/gen/org.example.more.ts");
+    expect(stale.stderr).toMatch(/- .*Pong/);
+    expect(stale.stderr).toMatch(/\+ .*Ping/);
+    expect(stale.stderr).toContain("missing: src/gen/index.ts");
+    expect(stale.stderr).toContain("extra: src/gen/org.example.ping.ts");
+    // --check never writes.
+    expect(await readFile(more, "utf8")).toContain("Pong");
+
+    const fixed = await codegen("interfaces", "-o", "src/gen");
+    expect(fixed.stdout).toContain("1 removed");
+    expect((await readdir(path.join(dir, "src/gen"))).sort()).toEqual(["index.ts", "org.example.more.ts"]);
+  });
+
+  it("reports an IDL error as FILE:LINE:COL with a code frame, and exits 1", async () => {
+    await writeFile(path.join(dir, "interfaces/org.example.bad.varlink"), "interface org.example.bad\n\nmethod Foo(a: int -> ()\n");
+    const result = await codegen("interfaces", "-o", "src/gen");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^interfaces\/org\.example\.bad\.varlink:3:\d+: .+\n/);
+    expect(result.stderr).toContain("method Foo(a: int -> ()");
+    expect(result.stderr).toContain("^");
+    expect(result.stderr).not.toContain("\u001b[");
+  });
+
+  it("exits 2 on usage errors and 0 for --help and --version", async () => {
+    expect((await codegen("interfaces")).code).toBe(2);
+    expect((await codegen("interfaces", "-o", "x", "--emit", "clients")).code).toBe(2);
+    expect((await codegen("interfaces", "-o", "x", "--bogus")).code).toBe(2);
+    const help = await codegen("--help");
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("--check");
+    const version = await codegen("--version");
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it("takes options from the config file or package.json, with flags winning", async () => {
+    await writeFile(
+      path.join(dir, "package.json"),
+      JSON.stringify({ name: "x", "varlink-codegen": { inputs: ["interfaces"], out: "from-package", emit: ["types"] } }),
+    );
+    expect((await codegen()).code).toBe(0);
+    const typesOnly = await readFile(path.join(dir, "from-package/org.example.more.ts"), "utf8");
+    expect(typesOnly).not.toContain("class Client");
+
+    await writeFile(path.join(dir, "varlink-codegen.config.json"), JSON.stringify({ inputs: ["interfaces"], out: "from-config" }));
+    expect((await codegen("-o", "from-flag")).code).toBe(0);
+    expect(await readdir(dir)).toContain("from-flag");
+    expect(await readdir(dir)).not.toContain("from-config");
+    const full = await readFile(path.join(dir, "from-flag/org.example.more.ts"), "utf8");
+    expect(full).toContain("class Client");
+
+    await writeFile(path.join(dir, "varlink-codegen.config.json"), JSON.stringify({ outDir: "x" }));
+    const bad = await codegen();
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unknown option "outDir"');
+  });
+
+  it("--watch regenerates on change and keeps running after an IDL error", async () => {
+    const child = startBin("varlink-codegen", ["interfaces", "-o", "src/gen", "--watch"], dir);
+    children.push(child);
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const until = async (check: () => boolean): Promise<void> => {
+      for (let i = 0; i < 400 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+      expect(check()).toBe(true);
+    };
+    await until(() => stdout.includes("3 written"));
+
+    const file = path.join(dir, "interfaces/org.example.ping.varlink");
+    const source = await readFile(file, "utf8");
+    await writeFile(file, source.replace("interface org.example.ping", "interface org.example.ping\n\ntype Broken ("));
+    await until(() => /org\.example\.ping\.varlink:\d+:\d+: /.test(stderr));
+    expect(child.exitCode).toBeNull();
+
+    await writeFile(file, `${source}\n# Documented now\nerror Later ()\n`);
+    await until(() => stdout.includes("1 written"));
+    expect(await readFile(path.join(dir, "src/gen/org.example.ping.ts"), "utf8")).toContain("Later");
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * What a user gets from the registry is what is tested: the workspace packages are packed, the
+ * standalone project in examples/consumer installs the tarballs with npm, generates its code in
+ * `prebuild`, compiles with tsc under strict settings and runs a generated client against a
+ * generated server.
+ */
+import { execFile } from "node:child_process";
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const PACKAGES = ["runtime", "codegen", "cli"];
+
+/** pnpm as the test was started with it (`pnpm test` sets npm_execpath), else through npx. */
+function pnpm(args: string[], cwd: string): Promise<{ stdout: string; stderr: string }> {
+  const execPath = process.env["npm_execpath"];
+  if (execPath !== undefined && execPath.includes("pnpm")) return run(process.execPath, [execPath, ...args], { cwd });
+  return run("npx", ["--yes", "pnpm@10", ...args], { cwd });
+}
+
+let work: string;
+let project: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), "varlink-consumer-"));
+  const tarballs = path.join(work, "tarballs");
+  for (const name of PACKAGES) {
+    await pnpm(["pack", "--pack-destination", tarballs], path.join(ROOT, "packages", name));
+  }
+  const packed = await readdir(tarballs);
+  const tarball = (prefix: string): string => {
+    const file = packed.find((entry) => entry.startsWith(prefix));
+    if (file === undefined) throw new Error(`no tarball for ${prefix} in ${packed.join(", ")}`);
+    return `file:${path.join(tarballs, file)}`;
+  };
+
+  project = path.join(work, "consumer");
+  await cp(path.join(ROOT, "examples/consumer"), project, {
+    recursive: true,
+    filter: (source) => !/[/\\](node_modules|dist|gen)$/.test(source),
+  });
+  // Point the dependencies at the tarballs; overrides make the packages' own dependencies on each
+  // other resolve to the tarballs too, since nothing is published.
+  const manifest = JSON.parse(await readFile(path.join(project, "package.json"), "utf8")) as Record<string, Record<string, string>>;
+  const runtime = tarball("varlink-ts-runtime-");
+  const codegen = tarball("varlink-ts-codegen-");
+  const cli = tarball("varlink-codegen-");
+  manifest["dependencies"] = { ...manifest["dependencies"], "@varlink-ts/runtime": runtime };
+  manifest["devDependencies"] = { ...manifest["devDependencies"], "varlink-codegen": cli };
+  manifest["overrides"] = { "@varlink-ts/runtime": runtime, "@varlink-ts/codegen": codegen };
+  await writeFile(path.join(project, "package.json"), JSON.stringify(manifest, null, 2));
+  await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], { cwd: project });
+}, 300_000);
+
+afterAll(async () => {
+  if (work !== undefined) await rm(work, { recursive: true, force: true });
+});
+
+describe("examples/consumer installed from packed tarballs", () => {
+  it("generates its code in prebuild, compiles under strict settings, and runs client against server", async () => {
+    const build = await run("npm", ["run", "build"], { cwd: project });
+    expect(build.stdout).toMatch(/varlink-codegen: 1 interface from 1 file/);
+    expect((await readdir(path.join(project, "src/gen"))).sort()).toEqual(["index.ts", "org.example.greeter.ts"]);
+
+    const start = await run("npm", ["start", "--silent"], { cwd: project });
+    expect(start.stdout).toBe(
+      ["Hello, world.", "HELLO, VARLINK!", "1", "2", "3", "EmptyName: the name was empty", "done"].join("\n") + "\n",
+    );
+
+    const check = await run("npm", ["run", "check:gen", "--silent"], { cwd: project });
+    expect(check.stdout).toMatch(/files up to date/);
+  }, 180_000);
+
+  it("exposes only the packages' export maps: no deep imports into dist", async () => {
+    const attempt = run("node", ["--input-type=module", "-e", 'await import("@varlink-ts/runtime/dist/errors.js")'], {
+      cwd: project,
+    });
+    await expect(attempt).rejects.toMatchObject({ stderr: expect.stringContaining("ERR_PACKAGE_PATH_NOT_EXPORTED") });
+  });
+});
