@@ -1,6 +1,9 @@
 /**
- * Generates TypeScript from varlink interface definitions.
+ * Generates TypeScript from varlink interface definitions: types, constants, error classes, a
+ * typed client, a server handler interface with a register function, and a mock.
  *
  * @packageDocumentation
  */
-export {};
+export { generate } from "./generate.js";
+export type { GenerateInput, GeneratedFile, SourceInput } from "./generate.js";
+export type { EmitPart, GenerateOptions, ImportExtension } from "./options.js";

@@ -1,0 +1,50 @@
+/**
+ * One interface's module: the parts in a fixed order (constants, types, errors, client, server,
+ * mock), built with ts-morph and formatted with prettier.
+ */
+import type { InterfaceDefinition } from "@varlink-ts/runtime";
+import { Project } from "ts-morph";
+import { EmitContext } from "./context.js";
+import { emitClient } from "./emit-client.js";
+import { emitErrors } from "./emit-errors.js";
+import { emitConstants, moduleHeader } from "./emit-header.js";
+import { emitMock } from "./emit-mock.js";
+import { emitServer } from "./emit-server.js";
+import { emitStringSet, emitTypes } from "./emit-types.js";
+import { formatTypeScript } from "./format.js";
+import type { ResolvedOptions } from "./options.js";
+import { planModule } from "./plan.js";
+
+/** The formatted TypeScript module for `definition`. */
+export async function emitModule(
+  project: Project,
+  definition: InterfaceDefinition,
+  sourceName: string,
+  options: ResolvedOptions,
+): Promise<string> {
+  const plan = planModule(definition, sourceName, options);
+  const context = new EmitContext(plan, options);
+
+  emitConstants(context);
+  const typesStart = context.statements.length;
+  emitTypes(context);
+  emitErrors(context);
+  if (options.emit.has("client")) emitClient(context);
+  if (options.emit.has("server")) emitServer(context);
+  if (options.emit.has("mock")) emitMock(context);
+  emitStringSet(context, typesStart);
+  if (context.types.usage.jsonValue) context.runtimeType("JsonValue");
+  const file = project.createSourceFile(
+    `${definition.name}.ts`,
+    { statements: [...context.imports.declarations(), ...context.statements] },
+    { overwrite: true },
+  );
+  const text = `${moduleHeader(plan)}\n${file.getFullText()}`;
+  project.removeSourceFile(file);
+  return formatTypeScript(text);
+}
+
+/** A ts-morph project that keeps everything in memory. */
+export function createProject(): Project {
+  return new Project({ useInMemoryFileSystem: true, skipAddingFilesFromTsConfig: true });
+}

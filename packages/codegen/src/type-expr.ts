@@ -1,0 +1,76 @@
+/**
+ * Varlink types as TypeScript type expressions.
+ *
+ * `bool` → `boolean`, `int` and `float` → `number`, `string` → `string`, `object` and `any` →
+ * `JsonValue`, `[]T` → `T[]`, `[string]T` → `Record<string, T>`, `[string]()` → `StringSet`,
+ * `?T` → `T | null` (and an optional property), named and anonymous types → their declared name.
+ */
+import type { Field, VarlinkType } from "@varlink-ts/runtime";
+import type { ModulePlan } from "./plan.js";
+import { propertyKey } from "./names.js";
+
+/** What a module's type expressions need declared or imported besides the planned types. */
+export interface TypeUsage {
+  /** `JsonValue` from the runtime. */
+  jsonValue: boolean;
+  /** The module's own `StringSet` alias. */
+  stringSet: boolean;
+}
+
+/** Renders type expressions for one module and records what they use. */
+export class TypeRenderer {
+  readonly usage: TypeUsage = { jsonValue: false, stringSet: false };
+
+  constructor(private readonly plan: ModulePlan) {}
+
+  /** The type expression for `type`. */
+  render(type: VarlinkType): string {
+    switch (type.kind) {
+      case "bool":
+        return "boolean";
+      case "int":
+      case "float":
+        return "number";
+      case "string":
+        return "string";
+      case "object":
+      case "any":
+        this.usage.jsonValue = true;
+        return "JsonValue";
+      case "named":
+        return this.plan.typeNames.get(type.name) ?? type.name;
+      case "struct":
+      case "enum":
+        return this.anonymousName(type);
+      case "array": {
+        const element = this.render(type.element);
+        return type.element.kind === "nullable" ? `(${element})[]` : `${element}[]`;
+      }
+      case "map":
+        return `Record<string, ${this.render(type.value)}>`;
+      case "set":
+        this.usage.stringSet = true;
+        return "StringSet";
+      case "nullable":
+        return `${this.render(type.inner)} | null`;
+    }
+  }
+
+  /** A struct field as an interface property: `name: T`, or `name?: T | null` when nullable. */
+  property(field: Field): { name: string; type: string; optional: boolean } {
+    return {
+      name: propertyKey(field.name),
+      type: this.render(field.type),
+      optional: field.type.kind === "nullable",
+    };
+  }
+
+  private anonymousName(type: VarlinkType): string {
+    const name = this.plan.anonymousNames.get(type);
+    if (name === undefined) {
+      // Only reachable if the plan missed a nested type: a generator bug, not an input error.
+      throw new Error(`no name was planned for the anonymous type at line ${type.position.line}`);
+    }
+    return name;
+  }
+}

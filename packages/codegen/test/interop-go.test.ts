@@ -1,0 +1,56 @@
+/**
+ * The generated org.varlink.certification code against a peer this project did not write: the
+ * Go implementation's certification program, as server and as client.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { OrgVarlinkCertification as Cert } from "../../../fixtures/generated/index.js";
+import { CertificationServer } from "./certification-server.js";
+import { runGoClient, startGoServer } from "./go-peer.js";
+import type { GoServer } from "./go-peer.js";
+import { serve } from "./service-harness.js";
+import type { Served } from "./service-harness.js";
+
+describe("generated certification code against varlink-go-certification", () => {
+  let go: GoServer | undefined;
+  let client: Cert.Client | undefined;
+  let served: Served | undefined;
+
+  afterEach(async () => {
+    client?.close();
+    await go?.stop();
+    await served?.close();
+    go = undefined;
+    client = undefined;
+    served = undefined;
+  });
+
+  it("the generated client passes the Go server's certification", async () => {
+    go = await startGoServer();
+    client = await Cert.Client.connect(go.address);
+    // Each result is the next call's input; the Go server checks every one of them.
+    const { client_id } = await client.start();
+    const { bool } = await client.test01({ client_id });
+    const { int } = await client.test02({ client_id, bool });
+    const { float } = await client.test03({ client_id, int });
+    const { string } = await client.test04({ client_id, float });
+    const test05 = await client.test05({ client_id, string });
+    const { struct } = await client.test06({ client_id, ...test05 });
+    const { map } = await client.test07({ client_id, struct });
+    const { set } = await client.test08({ client_id, map });
+    const { mytype } = await client.test09({ client_id, set });
+    const replies: string[] = [];
+    for await (const reply of client.test10({ client_id, mytype }, { more: true })) {
+      replies.push(reply.string);
+    }
+    expect(replies).toHaveLength(10);
+    await client.test11({ client_id, last_more_replies: replies }, { oneway: true });
+    expect(await client.end({ client_id })).toEqual({ all_ok: true });
+  });
+
+  it("the Go client passes against a server built from the generated handlers", async () => {
+    served = await serve((service) => Cert.register(service, new CertificationServer()));
+    const { code, output } = await runGoClient(served.address);
+    expect(output).toContain("End: 'true'");
+    expect(code).toBe(0);
+  });
+});

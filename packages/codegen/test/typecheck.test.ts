@@ -1,0 +1,154 @@
+/**
+ * The generated code compiles under the strictest settings a user is likely to have: the golden
+ * output with the misuse proofs in types/misuse.ts, and the output of every `emit` choice (so
+ * each imports exactly what it uses). tsc runs as a child process on a tsconfig written to a
+ * temporary directory inside the package, so `@varlink-ts/runtime` resolves through
+ * node_modules to the runtime's built declarations (`pnpm test` builds them first).
+ */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { join, relative } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generate } from "@varlink-ts/codegen";
+import type { EmitPart, GenerateOptions } from "@varlink-ts/codegen";
+import { fixtureInputs, GOLDEN_DIR, REPO_ROOT } from "./fixture-inputs.js";
+
+const run = promisify(execFile);
+const TSC = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+const PACKAGE_DIR = join(REPO_ROOT, "packages", "codegen");
+const RUNTIME_TYPES = join(REPO_ROOT, "packages", "runtime", "dist", "index.d.ts");
+
+const STRICT = {
+  target: "ES2022",
+  lib: ["ES2023"],
+  module: "NodeNext",
+  moduleResolution: "NodeNext",
+  strict: true,
+  exactOptionalPropertyTypes: true,
+  noUncheckedIndexedAccess: true,
+  noImplicitOverride: true,
+  noImplicitReturns: true,
+  noUnusedLocals: true,
+  noUnusedParameters: true,
+  noFallthroughCasesInSwitch: true,
+  verbatimModuleSyntax: true,
+  isolatedModules: true,
+  erasableSyntaxOnly: true,
+  noEmit: true,
+  skipLibCheck: true,
+  types: ["node"],
+};
+
+/** Runs tsc on `tsconfig`; resolves with its output, empty when everything compiled. */
+async function tsc(tsconfig: string): Promise<string> {
+  try {
+    await run(process.execPath, [TSC, "-p", tsconfig, "--pretty", "false"], { cwd: REPO_ROOT });
+    return "";
+  } catch (error) {
+    const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
+    return `${stdout}${stderr}`.trim() || String(error);
+  }
+}
+
+describe("generated code type-checks under strict settings", () => {
+  let dir: string;
+
+  beforeAll(async () => {
+    if (!existsSync(RUNTIME_TYPES)) {
+      throw new Error(`${RUNTIME_TYPES} is missing: run \`npx tsc -b\` in ${REPO_ROOT} first`);
+    }
+    dir = await mkdtemp(join(PACKAGE_DIR, ".typecheck-"));
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it(
+    "compiles the golden output and rejects every misuse in types/misuse.ts",
+    { timeout: 60_000 },
+    async () => {
+      const tsconfig = join(dir, "golden.tsconfig.json");
+      const include = [join(GOLDEN_DIR, "*.ts"), join(PACKAGE_DIR, "test", "types", "misuse.ts")];
+      await writeFile(
+        tsconfig,
+        JSON.stringify({
+          compilerOptions: STRICT,
+          include: include.map((path) => relative(dir, path)),
+        }),
+      );
+      expect(await tsc(tsconfig)).toBe("");
+    },
+  );
+
+  it(
+    "proves the misuse file can fail: without the generated types it does not compile",
+    { timeout: 60_000 },
+    async () => {
+      // The same file against a module whose types accept anything must report its expect-error
+      // directives as unused, so a passing run above means the generated types did the rejecting.
+      const loose = join(dir, "loose");
+      await mkdir(join(loose, "types"), { recursive: true });
+      const misuse = await readFile(join(PACKAGE_DIR, "test", "types", "misuse.ts"), "utf8");
+      await writeFile(
+        join(loose, "types", "misuse.ts"),
+        misuse.replace("../../../../fixtures/generated/index.js", "../loose.js"),
+      );
+      await writeFile(
+        join(loose, "loose.ts"),
+        [
+          "/* eslint-disable */",
+          "type Loose = any;",
+          "export declare const OrgExampleMore: Loose;",
+          "export declare const OrgExampleComplex: Loose;",
+          "export declare const OrgVarlinkCertification: Loose;",
+          "export declare namespace OrgExampleMore { type Client = any; type PingResult = any; }",
+          "export declare namespace OrgExampleComplex { type Client = any; type TypeFoo = any; type ErrorFooParametersBar = any; }",
+          "export declare namespace OrgVarlinkCertification { type Client = any; }",
+        ].join("\n"),
+      );
+      const tsconfig = join(dir, "loose.tsconfig.json");
+      await writeFile(
+        tsconfig,
+        JSON.stringify({
+          compilerOptions: { ...STRICT, erasableSyntaxOnly: false, noUnusedLocals: false },
+          include: [relative(dir, join(loose, "**", "*.ts"))],
+        }),
+      );
+      expect(await tsc(tsconfig)).toContain("Unused '@ts-expect-error' directive");
+    },
+  );
+
+  const variants: Array<{ name: string; options: GenerateOptions }> = [
+    ...(["types", "client", "server", "mock"] as EmitPart[]).map((part) => ({
+      name: `emit-${part}`,
+      options: { emit: [part] },
+    })),
+    { name: "emit-nothing", options: { emit: [] } },
+    { name: "ts-extension", options: { importExtension: ".ts" } },
+  ];
+
+  it("compiles the output of every emit choice and of .ts import extensions", async () => {
+    const inputs = fixtureInputs();
+    for (const variant of variants) {
+      const out = join(dir, variant.name);
+      await mkdir(out, { recursive: true });
+      for (const file of await generate(inputs, variant.options)) {
+        await writeFile(join(out, file.path), file.content);
+      }
+    }
+    // One tsc run for all variants: each folder is its own set of modules.
+    const tsconfig = join(dir, "variants.tsconfig.json");
+    await writeFile(
+      tsconfig,
+      JSON.stringify({
+        compilerOptions: { ...STRICT, allowImportingTsExtensions: true },
+        include: variants.map((variant) => `${variant.name}/*.ts`),
+      }),
+    );
+    expect(await tsc(tsconfig)).toBe("");
+  }, 120_000);
+});
