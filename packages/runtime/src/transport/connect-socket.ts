@@ -1,0 +1,84 @@
+/**
+ * The client side of unix, abstract and TCP connections, with connect errors turned into
+ * ConnectionError codes.
+ */
+import { createConnection } from "node:net";
+import type { Socket } from "node:net";
+import { ConnectionError } from "../errors.js";
+import type { AbstractAddress, TcpAddress, UnixAddress } from "./address.js";
+
+/** The errno-style code of a Node error; for a failed multi-address TCP connect, the first one's. */
+export function errorCode(error: unknown): string | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string") return code;
+  const errors = (error as { errors?: unknown }).errors;
+  return Array.isArray(errors) ? errorCode(errors[0]) : undefined;
+}
+
+/** The ConnectionError for a failed connect to `label`, keeping the Node error as `cause`. */
+export function connectFailure(label: string, error: unknown): ConnectionError {
+  const code = errorCode(error);
+  if (code === "ECONNREFUSED") {
+    return new ConnectionError(
+      "refused",
+      `cannot connect to ${label}: connection refused (nothing is listening there)`,
+      { cause: error },
+    );
+  }
+  if (code === "ENOENT") {
+    return new ConnectionError("not-found", `cannot connect to ${label}: no such socket`, {
+      cause: error,
+    });
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return new ConnectionError("io", `cannot connect to ${label}: ${reason}`, { cause: error });
+}
+
+/** The path Node takes for a unix or abstract address: abstract names start with a NUL byte. */
+export function socketPath(address: UnixAddress | AbstractAddress): string {
+  return address.kind === "unix" ? address.path : `\0${address.name}`;
+}
+
+/**
+ * Connects to a unix, abstract or TCP address. Rejects with a ConnectionError, or with
+ * `signal.reason` when the signal fires first; the socket is destroyed in both cases.
+ */
+export function connectSocket(
+  address: UnixAddress | AbstractAddress | TcpAddress,
+  label: string,
+  signal: AbortSignal,
+): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const socket =
+      address.kind === "tcp"
+        ? createConnection({ host: address.host, port: address.port, noDelay: true })
+        : createConnection({ path: socketPath(address) });
+    const settle = (): void => {
+      socket.off("connect", onConnect);
+      socket.off("error", onError);
+      signal.removeEventListener("abort", onAbort);
+    };
+    const onConnect = (): void => {
+      settle();
+      resolve(socket);
+    };
+    const onError = (error: Error): void => {
+      settle();
+      socket.destroy();
+      reject(connectFailure(label, error));
+    };
+    const onAbort = (): void => {
+      settle();
+      socket.destroy();
+      reject(signal.reason);
+    };
+    socket.once("connect", onConnect);
+    socket.once("error", onError);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
