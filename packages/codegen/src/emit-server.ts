@@ -67,7 +67,8 @@ function handlerSignature(context: EmitContext, method: PlannedMethod): MethodSi
     docs: [docText(method.doc, [`Answers \`${method.qualifiedName}\`.`], context.see(method.line))],
     parameters: [
       { name: "parameters", type: method.parametersName },
-      { name: "context", type: context.runtimeType("CallContext") },
+      // Typed with the reply, so `context.reply()` of a `more` call takes only valid replies.
+      { name: "context", type: `${context.runtimeType("CallContext")}<${result}>` },
     ],
     returnType: returned,
   };

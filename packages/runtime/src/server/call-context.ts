@@ -19,6 +19,7 @@ export interface UpgradeSlot {
 export function createCallContext(
   call: ParsedCall,
   signal: AbortSignal,
+  reply: (parameters: object) => Promise<void>,
 ): { context: CallContext; upgrade: UpgradeSlot } {
   let promise: Promise<Duplex> | undefined;
   let settle: { resolve(stream: Duplex): void; reject(reason: Error): void } | undefined;
@@ -29,6 +30,7 @@ export function createCallContext(
     oneway: call.oneway,
     upgrade: call.upgrade,
     signal,
+    reply,
     upgradedStream(): Promise<Duplex> {
       if (!call.upgrade) {
         throw new TypeError(`${call.method} was not called with upgrade`);

@@ -24,7 +24,7 @@ import { encodeMessage } from "../protocol/framing.js";
 import { checkParameters } from "../validate/check-parameters.js";
 import { isPlainObject } from "../validate/check-value.js";
 import type { ParsedCall } from "./call.js";
-import { createCallContext } from "./call-context.js";
+import { createCallContext, type UpgradeSlot } from "./call-context.js";
 import type { ReplyChannel } from "./connection.js";
 import type { InterfaceRegistry } from "./interface-registry.js";
 import type { MethodHandler, ServiceLogger } from "./types.js";
@@ -60,15 +60,22 @@ export class Dispatcher {
     const forwardAbort = (): void => callAbort.abort();
     if (channel.signal.aborted) callAbort.abort();
     else channel.signal.addEventListener("abort", forwardAbort, { once: true });
-    const { context, upgrade } = createCallContext(call, callAbort.signal);
+    let upgrade: UpgradeSlot | undefined;
     let upgraded = false;
+    // Set once the call's last reply (or error) is out; context.reply() after that is refused.
+    const ended = { value: false };
     try {
       const target = this.resolve(call);
+      const created = createCallContext(call, callAbort.signal, (parameters) =>
+        this.continueWith(call, target, parameters, channel, ended),
+      );
+      upgrade = created.upgrade;
+      const context = created.context;
       const result = await settleOrClose(
         target.handler(call.parameters as never, context),
         channel.signal,
       );
-      if (result === CLOSED) return;
+      if (result === CLOSED || ended.value) return;
       if (isAsyncIterable(result)) {
         if (!call.more) {
           closeIterator(result[Symbol.asyncIterator]());
@@ -84,10 +91,12 @@ export class Dispatcher {
         }
       }
     } catch (error) {
-      this.fail(call, channel, error);
+      if (ended.value) this.log(`varlink: ${call.method} failed after its call ended`, error);
+      else this.fail(call, channel, error);
     } finally {
+      ended.value = true;
       if (!upgraded) {
-        upgrade.reject(new Error(`${call.method} did not upgrade the connection`));
+        upgrade?.reject(new Error(`${call.method} did not upgrade the connection`));
         // An upgraded stream's handler still learns from the signal when the stream closes.
         channel.signal.removeEventListener("abort", forwardAbort);
       }
@@ -104,6 +113,27 @@ export class Dispatcher {
     const issue = checkParameters(entry.definition, method.input, call.parameters);
     if (issue !== undefined) throw new InvalidParameterError({ parameter: issue.path });
     return { definition: entry.definition, method, handler };
+  }
+
+  /**
+   * `context.reply()`: one reply with `continues: true`, sent now; resolves once the client
+   * takes more output, so a handler that awaits it cannot outrun a slow reader.
+   */
+  private async continueWith(
+    call: ParsedCall,
+    target: Target,
+    parameters: object,
+    channel: ReplyChannel,
+    ended: { value: boolean },
+  ): Promise<void> {
+    if (!call.more) throw new TypeError(`${call.method} was not called with more`);
+    if (ended.value) throw new TypeError(`${call.method}: context.reply() after the call ended`);
+    if (channel.signal.aborted) return;
+    if (!this.reply(call, target, parameters, channel, true)) {
+      ended.value = true;
+      throw new TypeError(`${call.method}: the reply passed to context.reply() is invalid`);
+    }
+    await channel.writable();
   }
 
   /**

@@ -12,8 +12,11 @@ export interface ServiceInfo {
   readonly url: string;
 }
 
-/** What a handler knows about the call it answers. */
-export interface CallContext {
+/**
+ * What a handler knows about the call it answers. `R` is the method's reply type, which
+ * generated handler interfaces fill in.
+ */
+export interface CallContext<R extends object = object> {
   /** The fully qualified method name, e.g. `org.example.more.Ping`. */
   readonly method: string;
   /** The client asked for several replies: a handler may return an AsyncIterable. */
@@ -24,6 +27,18 @@ export interface CallContext {
   readonly upgrade: boolean;
   /** Fires when the client goes away (the connection closed or failed). */
   readonly signal: AbortSignal;
+  /**
+   * For a `more` call: sends `parameters` now as a reply with `continues: true`; the value the
+   * handler finally returns is the last reply. This is for streams whose replies must go out
+   * the moment they exist, such as monitors that wait for events: an iterable's value can only
+   * be sent once the next one exists or the iterable ends, since only then is it known whether
+   * it was the last. The promise resolves when the client can take more output (backpressure);
+   * after the client went away it resolves without sending.
+   *
+   * @throws TypeError (as a rejection) when the call was not made with `more`, or the reply is
+   *   not a valid reply of the method (then `InternalError` was sent and the call is over).
+   */
+  reply(parameters: R): Promise<void>;
   /**
    * For an `upgrade` call: the raw connection, once the handler's reply has been written. The
    * stream first yields the bytes the client sent after the call's NUL, then whatever follows;
