@@ -6,6 +6,8 @@
 export * from "./errors.js";
 export type * from "./types.js";
 export * from "./idl/index.js";
+// Framing is public for tools that relay raw messages (proxies, bridges) without a client.
+export { DEFAULT_MAX_MESSAGE_SIZE, MessageReader, decodeMessage, encodeMessage } from "./protocol/framing.js";
 export * from "./transport/index.js";
 export * from "./client/index.js";
 export * from "./server/index.js";
