@@ -5,9 +5,9 @@
 
 /** The streams, environment and exit code of one run of the `varlink` command. */
 export interface CommandContext {
-  /** Where `-` reads from. */
-  readonly stdin: NodeJS.ReadableStream;
-  /** Results: formatted text, lists of files. */
+  /** Where `-` reads from; `call` reads parameters from it when it is not a terminal. */
+  readonly stdin: NodeJS.ReadableStream & { readonly isTTY?: boolean };
+  /** Results: formatted text, lists of files, replies; JSON is pretty-printed when it is a terminal. */
   readonly stdout: NodeJS.WritableStream & { readonly isTTY?: boolean };
   /** Diagnostics; coloured only when it is a terminal. */
   readonly stderr: NodeJS.WritableStream & { readonly isTTY?: boolean };
@@ -17,8 +17,15 @@ export interface CommandContext {
   exitCode: number;
 }
 
-/** A context on the real process streams. */
+/**
+ * A context on the real process streams. A reader that goes away (`varlink call --more ... | head
+ * -1`) ends the process quietly, as SIGPIPE ends C tools, instead of with a stack trace.
+ */
 export function processContext(): CommandContext {
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit();
+  });
   return {
     stdin: process.stdin,
     stdout: process.stdout,

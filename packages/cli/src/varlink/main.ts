@@ -1,45 +1,52 @@
 /**
- * The `varlink` command: a registry of subcommands, one module each under commands/.
+ * The `varlink` command: a registry of subcommands, one module each under commands/, and the
+ * global options that say how to reach a service.
  */
-import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
+import { addGlobalOptions } from "./address-options.js";
+import { registerBridge } from "./commands/bridge.js";
+import { registerCall } from "./commands/call.js";
 import { registerFormat } from "./commands/format.js";
+import { registerInfo } from "./commands/info.js";
+import { registerIntrospect } from "./commands/introspect.js";
+import { registerResolve } from "./commands/resolve.js";
 import { registerValidate } from "./commands/validate.js";
 import { processContext, type CommandContext } from "./context.js";
 import { reportProblem } from "./diagnostics.js";
-
-/** Exit code for a command line that does not parse (unknown option, missing file, ...). */
-const USAGE_ERROR = 2;
+import { EXIT_FAILED, EXIT_USAGE } from "./exit-codes.js";
+import { packageVersion } from "./version.js";
 
 /** Each subcommand, in the order `--help` lists them. */
 const SUBCOMMANDS: readonly ((program: Command, context: CommandContext) => void)[] = [
+  registerInfo,
+  registerIntrospect,
+  registerCall,
+  registerResolve,
+  registerBridge,
   registerValidate,
   registerFormat,
 ];
 
-function packageVersion(): string {
-  const manifest = JSON.parse(
-    readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
-  ) as { version?: unknown };
-  return typeof manifest.version === "string" ? manifest.version : "unknown";
-}
-
 /**
  * Runs `varlink` with `argv` (the arguments after the node binary and the script) and resolves to
- * the exit code: 0 success, 1 failure of the work itself, 2 a usage error.
+ * the exit code: 0 success, 1 failure of the work itself (an invalid file, an error reply),
+ * 2 a usage error or a call that was not sent, 3 a connection failure (see exit-codes.ts).
  */
 export async function main(argv: string[]): Promise<number> {
   const context = processContext();
   const program = new Command("varlink")
-    .description("Validate and format varlink interface definitions")
+    .description("Talk to varlink services; validate and format varlink interface definitions")
     .version(packageVersion(), "-V, --version", "print the version")
     .helpOption("-h, --help", "show help")
+    // `help` is introspect's alias, as in libvarlink; introspect shows usage when it names no service.
+    .helpCommand(false)
     .exitOverride()
     .configureOutput({
       writeOut: (text) => context.stdout.write(text),
       writeErr: (text) => context.stderr.write(text),
     })
     .showHelpAfterError("(run 'varlink --help' for usage)");
+  addGlobalOptions(program);
   for (const register of SUBCOMMANDS) {
     register(program, context);
   }
@@ -47,13 +54,13 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? 0 : USAGE_ERROR;
+      return error.exitCode === 0 ? 0 : EXIT_USAGE;
     }
     reportProblem(
       context,
       `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
     );
-    return 1;
+    return EXIT_FAILED;
   }
   return context.exitCode;
 }

@@ -1,0 +1,62 @@
+/**
+ * Checking a call against the interface the service describes, before it is sent, so that a typo
+ * in a field name is reported by name instead of as a bare InvalidParameter from the service.
+ */
+import {
+  checkParameters,
+  InterfaceNotFoundError,
+  openInterface,
+  ProtocolError,
+  VarlinkError,
+  VarlinkSyntaxError,
+  type JsonObject,
+  type VarlinkClient,
+} from "@varlink-ts/runtime";
+import type { CommandContext } from "./context.js";
+import { reportProblem } from "./diagnostics.js";
+import { describeErrorReply, usageError } from "./failures.js";
+import type { MethodTarget } from "./targets.js";
+
+/**
+ * Fetches the interface of `target` from the service and checks the method and its parameters.
+ * When the service cannot describe the interface in a way this parser accepts, it warns and lets
+ * the call go unchecked: the service still checks it.
+ *
+ * @throws CommandFailure (exit 2) when the service does not implement the interface or method,
+ *   or the parameters do not fit; the message names the offending field.
+ * @throws ConnectionError when the connection fails.
+ */
+export async function checkCall(
+  context: CommandContext,
+  client: VarlinkClient,
+  target: MethodTarget,
+  parameters: JsonObject,
+  label: string,
+): Promise<void> {
+  const { interfaceName, memberName, method } = target;
+  let definition;
+  try {
+    definition = (await openInterface(client, interfaceName)).definition;
+  } catch (error) {
+    if (error instanceof InterfaceNotFoundError) {
+      throw usageError(`${label} does not implement ${interfaceName}`, { cause: error });
+    }
+    const reason =
+      error instanceof VarlinkSyntaxError || error instanceof ProtocolError
+        ? error.message
+        : error instanceof VarlinkError
+          ? describeErrorReply(error)
+          : undefined;
+    if (reason === undefined) throw error;
+    reportProblem(context, `warning: calling ${method} unchecked, its interface is not usable: ${reason}`);
+    return;
+  }
+  const member = definition.methods.get(memberName);
+  if (member === undefined) {
+    throw usageError(`${interfaceName} has no method ${memberName}`);
+  }
+  const issue = checkParameters(definition, member.input, parameters);
+  if (issue === undefined) return;
+  const where = issue.path === "" ? "the parameters" : `parameter "${issue.path}"`;
+  throw usageError(`invalid ${where} for ${method}: ${issue.message} (nothing was sent)`);
+}

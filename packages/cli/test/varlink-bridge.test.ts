@@ -1,0 +1,190 @@
+/**
+ * `varlink bridge` used as a bridge command (`varlink --bridge "varlink bridge ..."`, as
+ * `ssh host varlink bridge` would be), and `--activate`. Needs `npx tsc -b` first.
+ */
+import { readFile } from "node:fs/promises";
+import { connect, formatSource, type VarlinkClient } from "@varlink-ts/runtime";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  assertBuilt,
+  MORE_SERVICE,
+  RESOLVER_SERVICE,
+  Sandbox,
+  shellQuote,
+  VARLINK_BIN,
+  type StartedService,
+} from "./fixtures/harness.js";
+
+const moreFile = new URL("../../../fixtures/interop/org.example.more.varlink", import.meta.url);
+
+let sandbox: Sandbox;
+let client: VarlinkClient | undefined;
+
+beforeAll(assertBuilt);
+beforeEach(async () => {
+  sandbox = await Sandbox.create();
+});
+afterEach(async () => {
+  client?.close();
+  client = undefined;
+  await sandbox.dispose();
+});
+
+describe("varlink bridge", () => {
+  let service: StartedService;
+  let resolver: string;
+  /** The bridge command, as a user would give it to --bridge. */
+  let bridge: string;
+
+  beforeEach(async () => {
+    service = await sandbox.startService(MORE_SERVICE, [`--varlink=${sandbox.socket("more.sock")}`]);
+    const started = await sandbox.startService(RESOLVER_SERVICE, [
+      `--varlink=${sandbox.socket("resolver.sock")}`,
+      `org.example.more=${service.address}`,
+      `org.example.echo=${service.address}`,
+    ]);
+    resolver = started.address;
+    bridge = [process.execPath, VARLINK_BIN, "bridge", "--resolver", resolver].map(shellQuote).join(" ");
+  });
+
+  /** Whether a received message is a call of `method` with these parameters. */
+  const isCall =
+    (method: string, parameters: object) =>
+    (message: Record<string, unknown>): boolean =>
+      message["method"] === method && JSON.stringify(message["parameters"]) === JSON.stringify(parameters);
+
+  it("forwards a call and its reply", async () => {
+    const result = await sandbox.runVarlink(["--bridge", bridge, "call", "org.example.more.Ping", '{"ping": "bridged"}']);
+    expect(result).toEqual({ code: 0, stdout: '{"pong":"bridged"}\n', stderr: "" });
+    expect(await service.waitForMessage(isCall("org.example.more.Ping", { ping: "bridged" }))).toEqual({
+      method: "org.example.more.Ping",
+      parameters: { ping: "bridged" },
+    });
+  });
+
+  it("forwards a --more call with its flag and every reply in order", async () => {
+    const result = await sandbox.runVarlink(["--bridge", bridge, "call", "--more", "org.example.more.TestMore", '{"n": 1}']);
+    expect(result).toEqual({
+      code: 0,
+      stdout: '{"state":{"start":true}}\n{"state":{"progress":100}}\n{"state":{"end":true}}\n',
+      stderr: "",
+    });
+    expect(await service.waitForMessage(isCall("org.example.more.TestMore", { n: 1 }))).toEqual({
+      method: "org.example.more.TestMore",
+      parameters: { n: 1 },
+      more: true,
+    });
+  });
+
+  it("forwards a --oneway call with its flag", async () => {
+    const result = await sandbox.runVarlink(["--bridge", bridge, "call", "--oneway", "org.example.more.Ping", '{"ping": "one"}']);
+    expect(result).toEqual({ code: 0, stdout: "", stderr: "" });
+    expect(await service.waitForMessage(isCall("org.example.more.Ping", { ping: "one" }))).toEqual({
+      method: "org.example.more.Ping",
+      parameters: { ping: "one" },
+      oneway: true,
+    });
+  });
+
+  it("relays error replies unchanged", async () => {
+    const result = await sandbox.runVarlink(["--bridge", bridge, "call", "--more", "org.example.more.TestMore", '{"n": 200}']);
+    expect(result).toEqual({
+      code: 1,
+      stdout: '{"state":{"start":true}}\n',
+      stderr:
+        'varlink: org.example.more.TestMore failed with org.example.more.TestMoreError {"reason":"n is above 100"}\n',
+    });
+  });
+
+  it("answers GetInfo with what the resolver knows", async () => {
+    const result = await sandbox.runVarlink(["--bridge", bridge, "info", "--json"]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      product: "varlink bridge",
+      interfaces: ["org.varlink.service", "org.example.more", "org.example.echo"],
+    });
+  });
+
+  it("answers GetInterfaceDescription by asking the service", async () => {
+    const result = await sandbox.runVarlink(["--bridge", bridge, "introspect", "org.example.more"]);
+    expect(result).toEqual({ code: 0, stdout: formatSource(await readFile(moreFile, "utf8")), stderr: "" });
+  });
+
+  it("answers InterfaceNotFound for an interface the resolver does not know", async () => {
+    const result = await sandbox.runVarlink(["--bridge", bridge, "call", "org.example.unknown.Ping", "{}"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`varlink: bridge "${bridge}" does not implement org.example.unknown\n`);
+  });
+
+  it("keeps pipelined calls of another client in order", async () => {
+    client = await connect({ kind: "bridge", command: process.execPath, args: [VARLINK_BIN, "bridge", "--resolver", resolver] });
+    const more = client.callMore("org.example.more.TestMore", { n: 2 });
+    const first = client.call("org.example.more.Ping", { ping: "first" });
+    const info = client.call("org.varlink.service.GetInfo", {});
+    const last = client.call("org.example.more.Ping", { ping: "last" });
+    const replies: unknown[] = [];
+    for await (const reply of more) replies.push(reply);
+    expect(replies).toEqual([
+      { state: { start: true } },
+      { state: { progress: 50 } },
+      { state: { progress: 100 } },
+      { state: { end: true } },
+    ]);
+    expect(await first).toEqual({ pong: "first" });
+    expect(await info).toMatchObject({ product: "varlink bridge" });
+    expect(await last).toEqual({ pong: "last" });
+  });
+
+  it("hands an upgraded connection over as raw bytes both ways", async () => {
+    client = await connect({ kind: "bridge", command: process.execPath, args: [VARLINK_BIN, "bridge", "--resolver", resolver] });
+    const { parameters, stream } = await client.callUpgrade("org.example.echo.Shout", {});
+    expect(parameters).toEqual({ ready: true });
+    const echoed = new Promise<string>((resolve) => {
+      let text = "";
+      stream.setEncoding("utf8");
+      stream.on("data", (chunk: string) => {
+        text += chunk;
+        if (text.length >= "raw bytes\0too".length) resolve(text);
+      });
+    });
+    stream.write("raw bytes\0too");
+    expect(await echoed).toBe("RAW BYTES\0TOO");
+    stream.destroy();
+  });
+});
+
+describe("--activate", () => {
+  const activate = [process.execPath, MORE_SERVICE].map(shellQuote).join(" ");
+
+  it("starts the service with socket activation and calls it", async () => {
+    const result = await sandbox.runVarlink(["--activate", activate, "call", "org.example.more.Ping", '{"ping": "activated"}']);
+    expect(result).toEqual({ code: 0, stdout: '{"pong":"activated"}\n', stderr: "" });
+  });
+
+  it("works for info and --more calls", async () => {
+    const info = await sandbox.runVarlink(["--activate", activate, "info", "--json"]);
+    expect(info.code).toBe(0);
+    expect(JSON.parse(info.stdout)).toMatchObject({ product: "more-service" });
+    const more = await sandbox.runVarlink(["--activate", activate, "call", "-m", "org.example.more.TestMore", '{"n": 1}']);
+    expect(more.stdout).toBe('{"state":{"start":true}}\n{"state":{"progress":100}}\n{"state":{"end":true}}\n');
+  });
+
+  it("exits 3 with one line of its own when the command fails to start", async () => {
+    const missing = `${sandbox.dir}/no-such-service`;
+    const result = await sandbox.runVarlink(["--activate", missing, "info"]);
+    expect(result.code).toBe(3);
+    const ours = result.stderr.split("\n").filter((line) => line.startsWith("varlink:"));
+    expect(ours).toEqual([
+      `varlink: connection failed: activated "${missing}": /bin/sh exited with status 127 and closed the connection`,
+    ]);
+  });
+
+  it("cannot be combined with an address", async () => {
+    const result = await sandbox.runVarlink(["--activate", activate, "info", "unix:/run/x"]);
+    expect(result).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "varlink: the address unix:/run/x cannot be combined with --activate\n",
+    });
+  });
+});

@@ -1,0 +1,264 @@
+/**
+ * `varlink call`, run as a user runs it, against the Go certification server and this project's
+ * fixture service: replies, `--more`, `--oneway`, error replies, checks made before sending, the
+ * `--json` formats and the exit codes. Needs `npx tsc -b` first.
+ */
+import { createServer } from "node:net";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { assertBuilt, MORE_SERVICE, Sandbox, type StartedService } from "./fixtures/harness.js";
+
+let sandbox: Sandbox;
+
+beforeAll(assertBuilt);
+beforeEach(async () => {
+  sandbox = await Sandbox.create();
+});
+afterEach(async () => {
+  await sandbox.dispose();
+});
+
+/** A TCP port nothing listens on: bound by the OS, then released. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe("against the Go certification server", () => {
+  let address: string;
+  beforeEach(async () => {
+    address = await sandbox.startGoCertification();
+  });
+
+  it("calls Start, then Test01 with the client_id it returned", async () => {
+    const start = await sandbox.runVarlink(["call", `${address}/org.varlink.certification.Start`, "{}"]);
+    expect(start.code).toBe(0);
+    expect(start.stderr).toBe("");
+    const { client_id: clientId } = JSON.parse(start.stdout) as { client_id: unknown };
+    expect(typeof clientId).toBe("string");
+
+    const test01 = await sandbox.runVarlink([
+      "call",
+      `${address}/org.varlink.certification.Test01`,
+      JSON.stringify({ client_id: clientId }),
+    ]);
+    expect(test01).toEqual({ code: 0, stdout: '{"bool":true}\n', stderr: "" });
+  });
+
+  it("prints the server's error reply on stderr and exits 1", async () => {
+    const result = await sandbox.runVarlink([
+      "call",
+      `${address}/org.varlink.certification.Test01`,
+      '{"client_id": "not-a-client"}',
+    ]);
+    expect(result).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        "varlink: org.varlink.certification.Test01 failed with org.varlink.certification.ClientIdError {}\n",
+    });
+  });
+});
+
+describe("against this project's service", () => {
+  let service: StartedService;
+  let ping: string;
+  beforeEach(async () => {
+    service = await sandbox.startService(MORE_SERVICE, [`--varlink=${sandbox.socket("more.sock")}`]);
+    ping = `${service.address}/org.example.more.Ping`;
+  });
+
+  /** Whether the service received a call of `method` with these parameters. */
+  const isCall =
+    (method: string, parameters: object) =>
+    (message: Record<string, unknown>): boolean =>
+      message["method"] === method && JSON.stringify(message["parameters"]) === JSON.stringify(parameters);
+
+  it("prints the reply as one line of JSON when stdout is not a terminal", async () => {
+    const result = await sandbox.runVarlink(["call", ping, '{"ping": "hello"}']);
+    expect(result).toEqual({ code: 0, stdout: '{"pong":"hello"}\n', stderr: "" });
+    expect(await service.waitForMessage(isCall("org.example.more.Ping", { ping: "hello" }))).toEqual({
+      method: "org.example.more.Ping",
+      parameters: { ping: "hello" },
+    });
+  });
+
+  it("takes ADDRESS and METHOD as two arguments, as varlinkctl does", async () => {
+    const result = await sandbox.runVarlink(["call", service.address, "org.example.more.Ping", '{"ping": "two"}']);
+    expect(result).toEqual({ code: 0, stdout: '{"pong":"two"}\n', stderr: "" });
+  });
+
+  it("reads the parameters from stdin when they are absent or '-'", async () => {
+    const absent = await sandbox.runVarlink(["call", ping], '{"ping": "from stdin"}\n');
+    expect(absent).toEqual({ code: 0, stdout: '{"pong":"from stdin"}\n', stderr: "" });
+    const dash = await sandbox.runVarlink(["call", ping, "-"], '{"ping": "dash"}');
+    expect(dash).toEqual({ code: 0, stdout: '{"pong":"dash"}\n', stderr: "" });
+  });
+
+  it("--more prints every reply, in order, and sends more: true", async () => {
+    const result = await sandbox.runVarlink(["call", "--more", `${service.address}/org.example.more.TestMore`, '{"n": 1}']);
+    expect(result).toEqual({
+      code: 0,
+      stdout: '{"state":{"start":true}}\n{"state":{"progress":100}}\n{"state":{"end":true}}\n',
+      stderr: "",
+    });
+    expect(await service.waitForMessage(isCall("org.example.more.TestMore", { n: 1 }))).toEqual({
+      method: "org.example.more.TestMore",
+      parameters: { n: 1 },
+      more: true,
+    });
+  });
+
+  it("--oneway prints nothing, and the service receives the call with oneway: true", async () => {
+    const result = await sandbox.runVarlink(["call", "--oneway", ping, '{"ping": "fire and forget"}']);
+    expect(result).toEqual({ code: 0, stdout: "", stderr: "" });
+    expect(await service.waitForMessage(isCall("org.example.more.Ping", { ping: "fire and forget" }))).toEqual({
+      method: "org.example.more.Ping",
+      parameters: { ping: "fire and forget" },
+      oneway: true,
+    });
+  });
+
+  it("an error reply prints its name and parameters on stderr and exits 1", async () => {
+    const result = await sandbox.runVarlink(["call", "--more", `${service.address}/org.example.more.TestMore`, '{"n": -1}']);
+    expect(result).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        'varlink: org.example.more.TestMore failed with org.example.more.TestMoreError {"reason":"n must not be negative"}\n',
+    });
+  });
+
+  it("an error after replies keeps the replies on stdout", async () => {
+    const result = await sandbox.runVarlink(["call", "--more", `${service.address}/org.example.more.TestMore`, '{"n": 200}']);
+    expect(result).toEqual({
+      code: 1,
+      stdout: '{"state":{"start":true}}\n',
+      stderr:
+        'varlink: org.example.more.TestMore failed with org.example.more.TestMoreError {"reason":"n is above 100"}\n',
+    });
+  });
+
+  it("refuses parameters that do not fit the interface, naming the field, and sends nothing", async () => {
+    const wrongType = await sandbox.runVarlink(["call", ping, '{"ping": 3}']);
+    expect(wrongType).toEqual({
+      code: 2,
+      stdout: "",
+      stderr:
+        'varlink: invalid parameter "ping" for org.example.more.Ping: expected a string, got an integer (nothing was sent)\n',
+    });
+    const unknownField = await sandbox.runVarlink(["call", ping, '{"pong": "x"}']);
+    expect(unknownField.code).toBe(2);
+    expect(unknownField.stderr).toBe(
+      'varlink: invalid parameter "pong" for org.example.more.Ping: unknown field (nothing was sent)\n',
+    );
+    // A later call on a new connection arrives after anything the refused ones could have sent.
+    await sandbox.runVarlink(["call", ping, '{"ping": "after"}']);
+    await service.waitForMessage(isCall("org.example.more.Ping", { ping: "after" }));
+    const pings = service.received().filter((message) => message["method"] === "org.example.more.Ping");
+    expect(pings).toEqual([{ method: "org.example.more.Ping", parameters: { ping: "after" } }]);
+  });
+
+  it("bad JSON is a one-line error with exit 2", async () => {
+    const result = await sandbox.runVarlink(["call", ping, '{"ping": '], "");
+    expect(result).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "varlink: the parameters are not valid JSON: Unexpected end of JSON input\n",
+    });
+    const array = await sandbox.runVarlink(["call", ping, "-"], "[1, 2]");
+    expect(array).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "varlink: the parameters on standard input must be a JSON object, got an array\n",
+    });
+  });
+
+  it("an unknown method or interface exits 2 without calling it", async () => {
+    const method = await sandbox.runVarlink(["call", `${service.address}/org.example.more.Pong`, "{}"]);
+    expect(method).toEqual({ code: 2, stdout: "", stderr: "varlink: org.example.more has no method Pong\n" });
+    const iface = await sandbox.runVarlink(["call", `${service.address}/org.example.nope.Ping`, "{}"]);
+    expect(iface).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `varlink: ${service.address} does not implement org.example.nope\n`,
+    });
+    await sandbox.runVarlink(["call", ping, '{"ping": "after"}']);
+    await service.waitForMessage(isCall("org.example.more.Ping", { ping: "after" }));
+    const methods = service.received().map((message) => message["method"]);
+    expect(methods).not.toContain("org.example.more.Pong");
+    expect(methods).not.toContain("org.example.nope.Ping");
+  });
+
+  it("--json=pretty indents, --json=short prints one line per reply", async () => {
+    const pretty = await sandbox.runVarlink(["call", "--json=pretty", ping, '{"ping": "p"}']);
+    expect(pretty.stdout).toBe('{\n  "pong": "p"\n}\n');
+    const short = await sandbox.runVarlink(["call", "--json", "short", ping, '{"ping": "s"}']);
+    expect(short.stdout).toBe('{"pong":"s"}\n');
+  });
+
+  it("--json=seq writes an RFC 7464 record per reply", async () => {
+    const result = await sandbox.runVarlink([
+      "call",
+      "--json=seq",
+      "--more",
+      `${service.address}/org.example.more.TestMore`,
+      '{"n": 2}',
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      [
+        '\u001e{"state":{"start":true}}\n',
+        '\u001e{"state":{"progress":50}}\n',
+        '\u001e{"state":{"progress":100}}\n',
+        '\u001e{"state":{"end":true}}\n',
+      ].join(""),
+    );
+  });
+});
+
+describe("failures before or instead of a call", () => {
+  it("a missing socket exits 3 with one line", async () => {
+    const address = sandbox.socket("missing.sock");
+    const result = await sandbox.runVarlink(["call", `${address}/org.example.more.Ping`, "{}"]);
+    expect(result).toEqual({
+      code: 3,
+      stdout: "",
+      stderr: `varlink: cannot connect to ${address}: no such socket\n`,
+    });
+  });
+
+  it("a refused connection exits 3 with one line", async () => {
+    const address = `tcp:127.0.0.1:${await closedPort()}`;
+    const result = await sandbox.runVarlink(["call", `${address}/org.example.more.Ping`, "{}"]);
+    expect(result).toEqual({
+      code: 3,
+      stdout: "",
+      stderr: `varlink: cannot connect to ${address}: connection refused (nothing is listening there)\n`,
+    });
+  });
+
+  it("usage errors exit 2", async () => {
+    const noMethod = await sandbox.runVarlink(["call"]);
+    expect(noMethod.code).toBe(2);
+    expect(noMethod.stderr).toContain("missing required argument");
+    const lowerCase = await sandbox.runVarlink(["call", "org.example.more.ping", "{}"]);
+    expect(lowerCase).toEqual({
+      code: 2,
+      stdout: "",
+      stderr:
+        'varlink: "org.example.more.ping" is not a method name: expected INTERFACE.METHOD, such as org.example.more.Ping\n',
+    });
+    const both = await sandbox.runVarlink(["call", "--more", "--oneway", "org.example.more.Ping", "{}"]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("cannot be used with");
+    const format = await sandbox.runVarlink(["call", "--json=yaml", "org.example.more.Ping", "{}"]);
+    expect(format.code).toBe(2);
+    expect(format.stderr).toContain("Allowed choices are pretty, short, seq");
+  });
+});

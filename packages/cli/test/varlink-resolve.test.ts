@@ -1,0 +1,111 @@
+/**
+ * `varlink resolve`, and `call` and `introspect` without an address, through a test resolver
+ * (org.varlink.resolver) at a temporary address. Needs `npx tsc -b` first.
+ */
+import { readFile } from "node:fs/promises";
+import { formatSource } from "@varlink-ts/runtime";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { assertBuilt, MORE_SERVICE, RESOLVER_SERVICE, Sandbox, type StartedService } from "./fixtures/harness.js";
+
+const moreFile = new URL("../../../fixtures/interop/org.example.more.varlink", import.meta.url);
+
+let sandbox: Sandbox;
+let service: StartedService;
+let resolver: string;
+
+beforeAll(assertBuilt);
+beforeEach(async () => {
+  sandbox = await Sandbox.create();
+  service = await sandbox.startService(MORE_SERVICE, [`--varlink=${sandbox.socket("more.sock")}`]);
+  const started = await sandbox.startService(RESOLVER_SERVICE, [
+    `--varlink=${sandbox.socket("resolver.sock")}`,
+    `org.example.more=${service.address}`,
+    `org.example.gone=${sandbox.socket("gone.sock")}`,
+  ]);
+  resolver = started.address;
+});
+afterEach(async () => {
+  await sandbox.dispose();
+});
+
+describe("varlink resolve", () => {
+  it("prints the address the resolver gives", async () => {
+    const result = await sandbox.runVarlink(["resolve", "--resolver", resolver, "org.example.more"]);
+    expect(result).toEqual({ code: 0, stdout: `${service.address}\n`, stderr: "" });
+  });
+
+  it("takes --resolver before the command too, as a global option", async () => {
+    const result = await sandbox.runVarlink(["--resolver", resolver, "resolve", "org.example.more"]);
+    expect(result).toEqual({ code: 0, stdout: `${service.address}\n`, stderr: "" });
+  });
+
+  it("exits 1 for an interface the resolver does not know", async () => {
+    const result = await sandbox.runVarlink(["resolve", "--resolver", resolver, "org.example.unknown"]);
+    expect(result).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `varlink: the resolver at ${resolver} knows no service for org.example.unknown\n`,
+    });
+  });
+
+  it("exits 3 when the resolver cannot be reached", async () => {
+    const missing = sandbox.socket("no-resolver.sock");
+    const result = await sandbox.runVarlink(["resolve", "--resolver", missing, "org.example.more"]);
+    expect(result).toEqual({
+      code: 3,
+      stdout: "",
+      stderr: `varlink: cannot resolve org.example.more: cannot connect to ${missing}: no such socket\n`,
+    });
+  });
+
+  it("exits 2 for a name that is not an interface name", async () => {
+    const result = await sandbox.runVarlink(["resolve", "--resolver", resolver, "more"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('varlink: "more" is not an interface name such as org.example.more\n');
+  });
+});
+
+describe("without an address", () => {
+  it("call finds the service through the resolver", async () => {
+    const result = await sandbox.runVarlink(["--resolver", resolver, "call", "org.example.more.Ping", '{"ping": "resolved"}']);
+    expect(result).toEqual({ code: 0, stdout: '{"pong":"resolved"}\n', stderr: "" });
+  });
+
+  it("call --more through the resolver prints every reply", async () => {
+    const result = await sandbox.runVarlink([
+      "call",
+      "--resolver",
+      resolver,
+      "--more",
+      "org.example.more.TestMore",
+      '{"n": 1}',
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.split("\n")).toEqual([
+      '{"state":{"start":true}}',
+      '{"state":{"progress":100}}',
+      '{"state":{"end":true}}',
+      "",
+    ]);
+  });
+
+  it("call of an interface the resolver does not know exits 2: nothing was sent", async () => {
+    const result = await sandbox.runVarlink(["--resolver", resolver, "call", "org.example.unknown.Ping", "{}"]);
+    expect(result).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `varlink: the resolver at ${resolver} knows no service for org.example.unknown\n`,
+    });
+  });
+
+  it("call of an interface whose service is gone exits 3", async () => {
+    const gone = sandbox.socket("gone.sock");
+    const result = await sandbox.runVarlink(["--resolver", resolver, "call", "org.example.gone.Ping", "{}"]);
+    expect(result).toEqual({ code: 3, stdout: "", stderr: `varlink: cannot connect to ${gone}: no such socket\n` });
+  });
+
+  it("introspect INTERFACE asks the service the resolver gives", async () => {
+    const result = await sandbox.runVarlink(["--resolver", resolver, "introspect", "org.example.more"]);
+    expect(result).toEqual({ code: 0, stdout: formatSource(await readFile(moreFile, "utf8")), stderr: "" });
+  });
+});
