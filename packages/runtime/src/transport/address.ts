@@ -131,12 +131,13 @@ function parseUnix(address: string, path: string, parameters: Map<string, string
 }
 
 function parseAbstract(address: string, name: string): AbstractAddress {
-  // The kernel counts the leading NUL that marks an abstract name as part of the path.
+  // The leading NUL that marks an abstract name takes one byte of `sun_path`; the name needs no
+  // terminating NUL, so it may use the 107 bytes left.
   if (name === "") throw invalid(address, "the abstract socket name after @ is empty");
-  if (Buffer.byteLength(name) + 1 > MAX_SOCKET_PATH_BYTES) {
+  if (Buffer.byteLength(name) > MAX_SOCKET_PATH_BYTES) {
     throw invalid(
       address,
-      `the abstract socket name is longer than ${MAX_SOCKET_PATH_BYTES - 1} bytes`,
+      `the abstract socket name is longer than ${MAX_SOCKET_PATH_BYTES} bytes`,
     );
   }
   return { kind: "abstract", name };

@@ -14,6 +14,8 @@ describe("parseAddress", () => {
     ["unix:/run/x;something=else", { kind: "unix", path: "/run/x" }],
     ["unix:@org.example.abstract", { kind: "abstract", name: "org.example.abstract" }],
     ["unix:@with space", { kind: "abstract", name: "with space" }],
+    // The whole of sun_path after the marking NUL: 107 bytes.
+    [`unix:@${"n".repeat(107)}`, { kind: "abstract", name: "n".repeat(107) }],
     ["unix:@name;mode=0666", { kind: "abstract", name: "name" }],
     ["tcp:127.0.0.1:7000", { kind: "tcp", host: "127.0.0.1", port: 7000 }],
     ["tcp:0.0.0.0:0", { kind: "tcp", host: "0.0.0.0", port: 0 }],
@@ -54,7 +56,7 @@ describe("parseAddress", () => {
     ["unix:/run/x;mode=rw", /mode must be an octal permission/],
     ["unix:/run/x;mode=07777", /mode must be an octal permission/],
     ["unix:@", /abstract socket name after @ is empty/],
-    [`unix:@${"n".repeat(107)}`, /abstract socket name is longer than 106 bytes/],
+    [`unix:@${"n".repeat(108)}`, /abstract socket name is longer than 107 bytes/],
     ["tcp:", /missing port/],
     ["tcp:localhost", /missing port/],
     ["tcp::7000", /missing host/],
