@@ -243,6 +243,24 @@ describe("failures before or instead of a call", () => {
     });
   });
 
+  it("--timeout gives up on a service that never answers, exit 3", async () => {
+    // A socket that accepts connections and reads calls but never replies.
+    const path = sandbox.socket("silent.sock").slice("unix:".length);
+    const silent = createServer((socket) => socket.resume());
+    await new Promise<void>((resolve) => silent.listen(path, resolve));
+    try {
+      const result = await sandbox.runVarlink(["call", "--timeout", "0.2", `unix:${path}/org.example.more.Ping`, "{}"]);
+      expect(result.code).toBe(3);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toMatch(/^varlink: .*timed out.*\n$/);
+      const bad = await sandbox.runVarlink(["call", "--timeout", "soon", `unix:${path}/org.example.more.Ping`, "{}"]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('"soon" is not a positive number of seconds');
+    } finally {
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
   it("usage errors exit 2", async () => {
     const noMethod = await sandbox.runVarlink(["call"]);
     expect(noMethod.code).toBe(2);

@@ -6,6 +6,7 @@ import {
   checkParameters,
   InterfaceNotFoundError,
   openInterface,
+  type CallOptions as RuntimeCallOptions,
   ProtocolError,
   VarlinkError,
   VarlinkSyntaxError,
@@ -32,11 +33,12 @@ export async function checkCall(
   target: MethodTarget,
   parameters: JsonObject,
   label: string,
+  options: RuntimeCallOptions = {},
 ): Promise<void> {
   const { interfaceName, memberName, method } = target;
   let definition;
   try {
-    definition = (await openInterface(client, interfaceName)).definition;
+    definition = (await openInterface(client, interfaceName, options)).definition;
   } catch (error) {
     if (error instanceof InterfaceNotFoundError) {
       throw usageError(`${label} does not implement ${interfaceName}`, { cause: error });

@@ -1,8 +1,8 @@
 /**
  * `varlink call [ADDRESS/]INTERFACE.METHOD [PARAMETERS]`: call a method and print its replies.
  */
-import { VarlinkError, type JsonObject } from "@varlink-ts/runtime";
-import { Option, type Command } from "commander";
+import { VarlinkError, type CallOptions as RuntimeCallOptions, type JsonObject } from "@varlink-ts/runtime";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import { fixedEndpoint, globalOptions } from "../address-options.js";
 import { checkCall } from "../call-check.js";
 import { openConnection, openService, type ServiceConnection } from "../connection.js";
@@ -17,6 +17,7 @@ interface CallOptions {
   readonly more?: boolean;
   readonly oneway?: boolean;
   readonly json?: JsonFormat;
+  readonly timeout?: number;
 }
 
 /** Adds `call` to the program. */
@@ -32,6 +33,10 @@ export function registerCall(program: Command, context: CommandContext): void {
     )
     .addOption(new Option("-m, --more", "ask for several replies and print each as it arrives"))
     .addOption(new Option("-o, --oneway", "ask for no reply and print nothing").conflicts("more"))
+    .addOption(
+      new Option("-t, --timeout <seconds>", "give up (exit 3) when the service has not answered in time; with --more, the whole stream")
+        .argParser(parseSeconds),
+    )
     .addOption(
       new Option("-j, --json <format>", "how to print replies (default: pretty on a terminal, short otherwise)").choices(
         JSON_FORMATS,
@@ -55,9 +60,10 @@ export function registerCall(program: Command, context: CommandContext): void {
             ? await openConnection(endpoint)
             : await openService(globals, undefined, target.interfaceName, EXIT_USAGE);
         const label = endpoint?.label ?? `the service of ${target.interfaceName}`;
+        const callOptions: RuntimeCallOptions = options.timeout === undefined ? {} : { timeout: options.timeout * 1000 };
         try {
-          await checkCall(context, connection.client, target, parameters, label);
-          await makeCall(context, connection, target, parameters, options);
+          await checkCall(context, connection.client, target, parameters, label, callOptions);
+          await makeCall(context, connection, target, parameters, options, callOptions);
         } catch (error) {
           throw connection.relabel(error);
         } finally {
@@ -73,22 +79,32 @@ async function makeCall(
   target: MethodTarget,
   parameters: JsonObject,
   options: CallOptions,
+  callOptions: RuntimeCallOptions,
 ): Promise<void> {
   const { client } = connection;
   const format = options.json ?? defaultJsonFormat(context.stdout);
   try {
     if (options.oneway === true) {
-      await client.callOneway(target.method, parameters);
+      await client.callOneway(target.method, parameters, callOptions);
       await connection.finish();
     } else if (options.more === true) {
-      for await (const reply of client.callMore(target.method, parameters)) {
+      for await (const reply of client.callMore(target.method, parameters, callOptions)) {
         context.stdout.write(formatJson(reply, format));
       }
     } else {
-      context.stdout.write(formatJson(await client.call(target.method, parameters), format));
+      context.stdout.write(formatJson(await client.call(target.method, parameters, callOptions), format));
     }
   } catch (error) {
     if (error instanceof VarlinkError) throw replyFailure(target.method, error);
     throw error;
   }
+}
+
+/** `--timeout`: a positive number of seconds. */
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new InvalidArgumentError(`"${value}" is not a positive number of seconds`);
+  }
+  return seconds;
 }
