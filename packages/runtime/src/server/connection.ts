@@ -2,16 +2,25 @@
  * One client connection on the server side: reads NUL-framed calls, hands them one at a time to
  * the dispatcher, and writes the replies back in order.
  *
- * Flow control runs both ways. Input is pulled with `read()` only while no call is in progress
- * (plus a small read-ahead, so a client that hangs up is noticed while a call runs), so a client
- * that pipelines without end fills the kernel buffers rather than the server's memory. Output is
- * queued and written once per event-loop turn, so pipelined replies leave in one write, and a
- * call does not proceed while the stream asks for `drain`.
+ * Flow control runs both ways. Output is queued and written once per event-loop turn, so
+ * pipelined replies leave in one write, and no new call starts while the stream asks for `drain`;
+ * meanwhile input is read only a little ahead, so a client that neither reads nor stops sending
+ * fills the kernel buffers rather than the server's memory. While a handler runs, everything the
+ * client sends after its call is read and held, because only reading to the end of the input
+ * reveals a client that hung up (Node reports a closed peer only as the end of what it sent), and
+ * a call must learn through its signal that its client is gone; a client that sends more than
+ * `maxMessageSize` bytes ahead of a call in progress is dropped.
+ *
+ * A client that misbehaves within flow control is dropped with a log line rather than held
+ * forever: one whose message does not end in time (`messageTimeout`), one that stops reading its
+ * replies (`writeTimeout`), and one for which more output is queued than `maxQueuedOutput` (a
+ * handler that sends with `context.reply()` without awaiting it).
  */
 import type { Duplex } from "node:stream";
 import { MessageReader, decodeMessage } from "../protocol/framing.js";
 import { parseCall, type ParsedCall } from "./call.js";
 import type { ServiceLogger } from "./types.js";
+import { Watchdog } from "./watchdog.js";
 
 /** What a call in progress may do with its connection. */
 export interface ReplyChannel {
@@ -36,13 +45,19 @@ export type CallHandler = (call: ParsedCall, channel: ReplyChannel) => Promise<v
 /** How a connection behaves, from the service's options. */
 export interface ConnectionOptions {
   readonly maxMessageSize: number;
+  /** Bytes of output that may wait for the client; past it the connection is dropped. */
+  readonly maxQueuedOutput: number;
   readonly idleTimeout: number | undefined;
+  /** Milliseconds a started message may take to end while the server waits for it. */
+  readonly messageTimeout: number | undefined;
+  /** Milliseconds queued output may wait without the client taking any of it. */
+  readonly writeTimeout: number | undefined;
   readonly logger: ServiceLogger;
   /** Called once, when the connection closes or is detached for an upgrade. */
   readonly onGone: (connection: Connection) => void;
 }
 
-/** Bytes read ahead while a call runs. */
+/** Bytes read ahead while the client does not take its replies. */
 const READ_AHEAD = 64 * 1024;
 /** Queued output at which it is written at once rather than at the end of the turn. */
 const FLUSH_THRESHOLD = 64 * 1024;
@@ -60,13 +75,21 @@ export class Connection implements ReplyChannel {
   private busy = false;
   /** The call in progress is an upgrade: read nothing more, the bytes may not be varlink. */
   private holdInput = false;
+  /** No call is in progress, but the next waits until the client takes its replies. */
+  private waitingForDrain = false;
   private inputEnded = false;
   /** The service is closing: finish the call in progress, then close. */
   private closing = false;
   private output: string[] = [];
   private outputLength = 0;
   private flushImmediate: NodeJS.Immediate | undefined;
-  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly idleTimer: Watchdog;
+  private readonly messageTimer: Watchdog;
+  private readonly writeTimer: Watchdog;
+  /** The stream's buffered output when the write timer was armed, to tell a slow reader from none. */
+  private stalledOutput = 0;
+  /** Resolves at the next 'drain' (or close), while something waits for it. */
+  private drained: Promise<void> | undefined;
   private markDone: () => void = () => undefined;
 
   constructor(
@@ -76,10 +99,14 @@ export class Connection implements ReplyChannel {
   ) {
     this.reader = new MessageReader(options.maxMessageSize);
     this.done = new Promise((resolve) => (this.markDone = resolve));
+    this.idleTimer = new Watchdog(options.idleTimeout, this.onIdleTimeout);
+    this.messageTimer = new Watchdog(options.messageTimeout, this.onMessageTimeout);
+    this.writeTimer = new Watchdog(options.writeTimeout, this.onWriteTimeout);
     stream.on("readable", this.onReadable);
     stream.on("end", this.onEnd);
     stream.on("error", this.onError);
     stream.on("close", this.onClose);
+    stream.on("drain", this.onDrain);
     if (stream.destroyed) {
       this.onClose();
       return;
@@ -95,6 +122,14 @@ export class Connection implements ReplyChannel {
   /** Queues one encoded message; see {@link ReplyChannel.write}. */
   write(text: string): void {
     if (this.state !== "open") return;
+    // One message alone always goes out; only a backlog of several is cut off.
+    const queued = this.outputLength + this.stream.writableLength;
+    if (queued > 0 && queued + text.length > this.options.maxQueuedOutput) {
+      this.drop(
+        `varlink: closing a connection that does not read its replies: more than ${this.options.maxQueuedOutput} bytes queued`,
+      );
+      return;
+    }
     this.output.push(text);
     this.outputLength += text.length;
     if (this.outputLength >= FLUSH_THRESHOLD) {
@@ -108,24 +143,30 @@ export class Connection implements ReplyChannel {
   async writable(): Promise<void> {
     const stream = this.stream;
     if (this.state !== "open" || stream.destroyed || !stream.writableNeedDrain) return;
-    await new Promise<void>((resolve) => {
+    this.watchOutput();
+    // One wait shared by every caller: a handler that sends many replies without awaiting each
+    // must not add a pair of listeners per reply.
+    this.drained ??= new Promise<void>((resolve) => {
       const done = (): void => {
         stream.off("drain", done);
         stream.off("close", done);
+        this.drained = undefined;
         resolve();
       };
       stream.on("drain", done);
       stream.on("close", done);
     });
+    return this.drained;
   }
 
   /** Hands the raw stream over; see {@link ReplyChannel.detach}. */
   detach(): Duplex {
     this.flush();
     this.state = "detached";
-    this.clearIdleTimer();
+    this.stopTimers();
     this.stream.off("readable", this.onReadable);
     this.stream.off("end", this.onEnd);
+    this.stream.off("drain", this.onDrain);
     // 'error' and 'close' stay: the call's signal still reports the end of the stream, and an
     // error the new owner does not listen for must not crash the process.
     const rest = this.reader.takeRest();
@@ -153,13 +194,34 @@ export class Connection implements ReplyChannel {
 
   private readonly onReadable = (): void => {
     if (this.state !== "open") return;
-    this.clearIdleTimer();
+    this.idleTimer.disarm();
     if (!this.busy) {
       this.pump();
-    } else if (!this.holdInput) {
-      while (this.reader.pendingBytes < READ_AHEAD && this.pull());
+    } else if (this.waitingForDrain) {
+      while (this.reader.pendingBytes < READ_AHEAD && this.pull() > 0);
+    } else {
+      this.readAhead();
     }
   };
+
+  /**
+   * While a handler runs: takes everything the client has sent, so that its end (a client that
+   * hung up) is seen and the call's signal fires; a client that sends more than `maxMessageSize`
+   * bytes ahead of the call is dropped instead of buffered without bound.
+   */
+  private readAhead(): void {
+    if (this.holdInput || this.state !== "open") return;
+    let pending = this.reader.pendingBytes;
+    for (let pulled = this.pull(); pulled > 0; pulled = this.pull()) {
+      pending += pulled;
+      if (pending > this.options.maxMessageSize) {
+        this.drop(
+          `varlink: closing a connection that sent more than ${this.options.maxMessageSize} bytes ahead of the call in progress`,
+        );
+        return;
+      }
+    }
+  }
 
   private readonly onEnd = (): void => {
     this.inputEnded = true;
@@ -175,7 +237,7 @@ export class Connection implements ReplyChannel {
     if (this.state === "closed") return;
     const wasDetached = this.state === "detached";
     this.state = "closed";
-    this.clearIdleTimer();
+    this.stopTimers();
     if (this.flushImmediate !== undefined) clearImmediate(this.flushImmediate);
     this.output = [];
     this.outputLength = 0;
@@ -201,10 +263,11 @@ export class Connection implements ReplyChannel {
       try {
         bytes = this.reader.read();
         if (bytes === undefined) {
-          if (this.pull()) continue;
+          if (this.pull() > 0) continue;
           this.idle();
           return;
         }
+        this.messageTimer.disarm();
         call = parseCall(decodeMessage(bytes));
       } catch (error) {
         this.violation(error);
@@ -213,17 +276,22 @@ export class Connection implements ReplyChannel {
       this.busy = true;
       this.holdInput = call.upgrade;
       this.handleCall(call, this).then(this.callDone, this.callFailed);
+      // What arrived before the call started raises no new 'readable' event: take it now.
+      this.readAhead();
     }
   }
 
   private waitForDrain(): void {
+    this.watchOutput();
     this.busy = true;
+    this.waitingForDrain = true;
     void this.writable().then(this.callDone);
   }
 
   private readonly callDone = (): void => {
     this.busy = false;
     this.holdInput = false;
+    this.waitingForDrain = false;
     this.pump();
   };
 
@@ -232,12 +300,14 @@ export class Connection implements ReplyChannel {
     this.destroy();
   };
 
-  /** Moves one chunk from the stream into the reader; false when the stream has none now. */
-  private pull(): boolean {
+  /** Moves one chunk from the stream into the reader; returns its size, 0 when there is none. */
+  private pull(): number {
     const chunk: unknown = this.stream.read();
-    if (chunk === null) return false;
-    this.reader.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
-    return true;
+    if (chunk === null) return 0;
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
+    this.reader.push(bytes);
+    // An empty chunk still counts as progress, so callers keep reading.
+    return Math.max(bytes.length, 1);
   }
 
   private idle(): void {
@@ -245,14 +315,48 @@ export class Connection implements ReplyChannel {
       this.shutdown();
       return;
     }
-    const timeout = this.options.idleTimeout;
-    if (timeout !== undefined && this.idleTimer === undefined) {
-      this.idleTimer = setTimeout(() => {
-        this.idleTimer = undefined;
-        if (!this.busy) this.shutdown();
-      }, timeout);
-    }
+    this.idleTimer.arm();
+    // Bytes of a message whose NUL has not come: the server is waiting on the client.
+    if (this.reader.pendingBytes > 0) this.messageTimer.arm();
   }
+
+  private readonly onIdleTimeout = (): void => {
+    if (this.state === "open" && !this.busy) this.shutdown();
+  };
+
+  private readonly onMessageTimeout = (): void => {
+    if (this.state !== "open" || this.busy) return;
+    this.log(
+      `varlink: closing a connection whose message did not end within ${this.options.messageTimeout} ms`,
+    );
+    this.shutdown();
+  };
+
+  /** Watches queued output that waits for the client, to drop a client that reads nothing. */
+  private watchOutput(): void {
+    if (this.writeTimer.armed) return;
+    this.stalledOutput = this.stream.writableLength;
+    this.writeTimer.arm();
+  }
+
+  private readonly onDrain = (): void => {
+    this.writeTimer.disarm();
+  };
+
+  private readonly onWriteTimeout = (): void => {
+    const stream = this.stream;
+    const waiting =
+      this.state === "ending" ? !stream.writableFinished : this.state === "open" && stream.writableNeedDrain;
+    if (!waiting || stream.destroyed) return;
+    if (stream.writableLength < this.stalledOutput) {
+      // The client reads, only slowly: give it another period.
+      this.watchOutput();
+      return;
+    }
+    this.drop(
+      `varlink: closing a connection that has not read its replies for ${this.options.writeTimeout} ms`,
+    );
+  };
 
   private violation(error: unknown): void {
     const reason = error instanceof Error ? error.message : String(error);
@@ -260,12 +364,16 @@ export class Connection implements ReplyChannel {
     this.shutdown();
   }
 
-  /** Writes what is queued, ends the stream, and destroys it once the end has been sent. */
+  /**
+   * Writes what is queued, ends the stream, and destroys it once the end has been sent, or once
+   * `writeTimeout` passes without the client taking any of it.
+   */
   private shutdown(): void {
     if (this.state !== "open") return;
     this.flush();
     this.state = "ending";
-    this.clearIdleTimer();
+    this.idleTimer.disarm();
+    this.messageTimer.disarm();
     const stream = this.stream;
     if (stream.writableFinished || stream.destroyed) {
       stream.destroy();
@@ -273,6 +381,20 @@ export class Connection implements ReplyChannel {
     }
     stream.once("finish", () => stream.destroy());
     if (!stream.writableEnded) stream.end();
+    if (!stream.writableFinished) {
+      this.writeTimer.disarm();
+      this.watchOutput();
+    }
+  }
+
+  /** Closes the connection now, dropping queued output, and says why. */
+  private drop(reason: string): void {
+    if (this.state !== "open" && this.state !== "ending") return;
+    this.state = "ending";
+    this.output = [];
+    this.outputLength = 0;
+    this.log(reason);
+    this.destroy();
   }
 
   private readonly flush = (): void => {
@@ -284,14 +406,13 @@ export class Connection implements ReplyChannel {
     const data = this.output.join("");
     this.output = [];
     this.outputLength = 0;
-    if (this.stream.writable) this.stream.write(data);
+    if (this.stream.writable && !this.stream.write(data)) this.watchOutput();
   };
 
-  private clearIdleTimer(): void {
-    if (this.idleTimer !== undefined) {
-      clearTimeout(this.idleTimer);
-      this.idleTimer = undefined;
-    }
+  private stopTimers(): void {
+    this.idleTimer.disarm();
+    this.messageTimer.disarm();
+    this.writeTimer.disarm();
   }
 
   private log(message: string, cause?: unknown): void {

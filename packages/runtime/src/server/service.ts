@@ -25,6 +25,15 @@ import type {
 /** How long {@link VarlinkService.close} lets calls in progress finish, by default. */
 export const DEFAULT_CLOSE_GRACE = 5000;
 
+/** The default of {@link ServiceOptions.maxQueuedOutput}: 16 MiB. */
+export const DEFAULT_MAX_QUEUED_OUTPUT = 16 * 1024 * 1024;
+
+/** The default of {@link ServiceOptions.messageTimeout}: one minute. */
+export const DEFAULT_MESSAGE_TIMEOUT = 60_000;
+
+/** The default of {@link ServiceOptions.writeTimeout}: one minute. */
+export const DEFAULT_WRITE_TIMEOUT = 60_000;
+
 let serviceDefinition: InterfaceDefinition | undefined;
 
 /** `org.varlink.service`, parsed once. */
@@ -77,7 +86,10 @@ export class VarlinkService {
     this.dispatcher = new Dispatcher(this.registry, validateReplies, this.logger);
     this.connectionOptions = {
       maxMessageSize: options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
+      maxQueuedOutput: options.maxQueuedOutput ?? DEFAULT_MAX_QUEUED_OUTPUT,
       idleTimeout: options.idleTimeout,
+      messageTimeout: timeLimit(options.messageTimeout, DEFAULT_MESSAGE_TIMEOUT),
+      writeTimeout: timeLimit(options.writeTimeout, DEFAULT_WRITE_TIMEOUT),
       logger: this.logger,
       onGone: (connection) => this.connections.delete(connection),
     };
@@ -105,6 +117,14 @@ export class VarlinkService {
     const parsed = typeof definition === "string" ? parseInterface(definition) : definition;
     this.registry.add(parsed, handlers);
     return this;
+  }
+
+  /**
+   * How many connections the service holds now: served, or closing but not yet closed.
+   * Connections handed over by an upgrade no longer count.
+   */
+  get connectionCount(): number {
+    return this.connections.size;
   }
 
   /**
@@ -186,4 +206,10 @@ export class VarlinkService {
       // A failing logger must not stop the service.
     }
   }
+}
+
+/** A time limit from the options: the default when absent, none when `Infinity`. */
+function timeLimit(value: number | undefined, fallback: number): number | undefined {
+  if (value === undefined) return fallback;
+  return Number.isFinite(value) ? value : undefined;
 }

@@ -82,16 +82,40 @@ export type ServiceLogger = (message: string, cause?: unknown) => void;
 export interface ServiceOptions {
   /**
    * The largest message, in bytes, a client may send; a longer one is a protocol violation and
-   * closes the connection. Default 16 MiB.
+   * closes the connection. It also bounds what a client may send ahead of a call in progress
+   * (the server reads it, to notice at once a client that hangs up); a client that sends more is
+   * dropped with a log line. Default 16 MiB.
    */
   readonly maxMessageSize?: number;
   /** Connections beyond this many are closed as soon as they arrive. Default: no limit. */
   readonly maxConnections?: number;
   /**
+   * Bytes of replies that may wait for one client to read them. A client that falls this far
+   * behind is dropped (with a log line) and its queued replies discarded. Flow control keeps the
+   * queue short on its own; this bounds what handlers that send without waiting (`context.reply()`
+   * not awaited) can pile up. A single reply bigger than the limit still goes out when nothing
+   * else is queued. Default 16 MiB.
+   */
+  readonly maxQueuedOutput?: number;
+  /**
    * Milliseconds a connection may stay without a call in progress before it is closed.
    * Default: never.
    */
   readonly idleTimeout?: number;
+  /**
+   * Milliseconds a message may take from its first byte to its NUL while the server waits for it
+   * (time the server spends on an earlier call does not count). A client that sends a message
+   * slowly, or never ends it, is dropped with a log line. `Infinity` turns the limit off.
+   * Default 60000.
+   */
+  readonly messageTimeout?: number;
+  /**
+   * Milliseconds queued replies may wait without the client reading any of them. A client that
+   * stops reading (while calling in a loop, or during a stream) is dropped with a log line; one
+   * that reads slowly is not. This also bounds how long a closing connection waits to deliver
+   * its last replies. `Infinity` turns the limit off. Default 60000.
+   */
+  readonly writeTimeout?: number;
   /**
    * Check every reply against the method's output before sending it; a bad reply is logged and
    * answered with `org.varlink.service.InternalError`. Default: on, unless `NODE_ENV` is

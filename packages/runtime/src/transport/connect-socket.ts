@@ -41,12 +41,71 @@ export function socketPath(address: UnixAddress | AbstractAddress): string {
 }
 
 /**
+ * How long a unix connect keeps retrying while the service's queue of unaccepted connections is
+ * full (EAGAIN), when the caller set no shorter timeout.
+ */
+export const FULL_QUEUE_RETRY_LIMIT = 10_000;
+
+/** The first pause before retrying a connect to a full queue; it doubles up to the next value. */
+const FIRST_RETRY_DELAY = 1;
+const MAX_RETRY_DELAY = 100;
+
+/**
  * Connects to a unix, abstract or TCP address. Rejects with a ConnectionError, or with
  * `signal.reason` when the signal fires first; the socket is destroyed in both cases.
+ *
+ * A unix connect fails at once with EAGAIN when the service's queue of connections it has not
+ * accepted yet is full, as it is when many clients connect in the same instant (TCP waits in the
+ * kernel instead). That is a busy service, not a missing one, so the connect is retried, with a
+ * growing pause, for up to {@link FULL_QUEUE_RETRY_LIMIT} milliseconds.
  */
-export function connectSocket(
+export async function connectSocket(
   address: UnixAddress | AbstractAddress | TcpAddress,
   label: string,
+  signal: AbortSignal,
+): Promise<Socket> {
+  const started = Date.now();
+  for (let delay = FIRST_RETRY_DELAY; ; delay = Math.min(delay * 2, MAX_RETRY_DELAY)) {
+    try {
+      return await connectOnce(address, signal);
+    } catch (error) {
+      if (error === signal.reason) throw error;
+      const queueFull = address.kind !== "tcp" && errorCode(error) === "EAGAIN";
+      if (!queueFull) throw connectFailure(label, error);
+      if (Date.now() - started >= FULL_QUEUE_RETRY_LIMIT) {
+        throw new ConnectionError(
+          "io",
+          `cannot connect to ${label}: the service accepts no connections (its queue stayed full for ${FULL_QUEUE_RETRY_LIMIT} ms)`,
+          { cause: error },
+        );
+      }
+      await pause(delay, signal);
+    }
+  }
+}
+
+/** Waits `ms` milliseconds; rejects with `signal.reason` when the signal fires first. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** One connect attempt; rejects with the Node error, or `signal.reason` when the signal fires. */
+function connectOnce(
+  address: UnixAddress | AbstractAddress | TcpAddress,
   signal: AbortSignal,
 ): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -70,7 +129,7 @@ export function connectSocket(
     const onError = (error: Error): void => {
       settle();
       socket.destroy();
-      reject(connectFailure(label, error));
+      reject(error);
     };
     const onAbort = (): void => {
       settle();
