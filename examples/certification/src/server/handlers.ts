@@ -19,7 +19,6 @@ import {
   type Test10Result,
 } from "../gen/org.varlink.certification.js";
 import { sameCall } from "./compare-calls.js";
-import type { ReceivedCalls, ReceivedCall } from "./received-calls.js";
 import {
   expectedCall,
   nextStep,
@@ -37,17 +36,15 @@ import {
 import type { Sessions } from "./sessions.js";
 
 /**
- * The handlers of org.varlink.certification for one connection, whose calls `received` records;
- * `sessions` is shared by all connections.
+ * The handlers of org.varlink.certification; `sessions` holds the clients' progress.
+ *
+ * Calls are compared as the client sent them (`context.message`), so a flag sent as `false`,
+ * which the Python reference refuses, is refused here too.
  */
-export function certificationHandlers(sessions: Sessions, received: ReceivedCalls): Handlers {
-  /** The call being answered, as the client sent it. */
-  const receivedCall = (parameters: object, context: CallContext): ReceivedCall =>
-    received.claim(context.method, parameters) ?? callFromContext(parameters, context);
-
+export function certificationHandlers(sessions: Sessions): Handlers {
   /** Checks that the call is exactly the client's next step, then moves the client on. */
   const advance = (parameters: { client_id: string }, context: CallContext): void => {
-    const got = receivedCall(parameters, context);
+    const got = context.message;
     const session = sessions.get(parameters.client_id);
     if (session === undefined) throw new ClientIdError();
     const wants = expectedCall(session.next, session.id);
@@ -60,7 +57,7 @@ export function certificationHandlers(sessions: Sessions, received: ReceivedCall
 
   return {
     start(parameters, context) {
-      const got = receivedCall(parameters, context);
+      const got = context.message;
       const wants = expectedCall("Start", "");
       if (!sameCall(wants, got)) throw refusal(wants, got);
       return { client_id: sessions.start().id };
@@ -111,7 +108,7 @@ export function certificationHandlers(sessions: Sessions, received: ReceivedCall
       advance(parameters, context);
     },
     end(parameters, context) {
-      const got = receivedCall(parameters, context);
+      const got = context.message;
       const session = sessions.get(parameters.client_id);
       if (session === undefined) throw new ClientIdError();
       const wants = expectedCall("End", session.id);
@@ -127,20 +124,6 @@ export function certificationHandlers(sessions: Sessions, received: ReceivedCall
 
 async function* tenReplies(): AsyncGenerator<Test10Result> {
   for (const string of TEST10_REPLIES) yield { string };
-}
-
-/**
- * The call as the CallContext describes it, for a call the recorder no longer holds: right
- * except that a flag sent as `false` cannot be told from an absent one.
- */
-function callFromContext(parameters: object, context: CallContext): ReceivedCall {
-  return {
-    method: context.method,
-    parameters,
-    ...(context.more ? { more: true } : {}),
-    ...(context.oneway ? { oneway: true } : {}),
-    ...(context.upgrade ? { upgrade: true } : {}),
-  };
 }
 
 function refusal(wants: object, got: object): CertificationError {

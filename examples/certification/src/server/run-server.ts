@@ -2,9 +2,6 @@
  * The certification server: listens on an address, on the socket passed by socket activation, or
  * serves one connection on stdin/stdout, until SIGTERM or SIGINT (or, on stdio, until the
  * connection ends).
- *
- * Every connection gets its own VarlinkService, because its handlers need the call objects
- * recorded from that connection (see received-calls.ts); the client ids are shared by all.
  */
 import { Duplex } from "node:stream";
 import {
@@ -16,7 +13,6 @@ import {
 } from "@varlink-ts/runtime";
 import { register } from "../gen/org.varlink.certification.js";
 import { certificationHandlers } from "./handlers.js";
-import { ReceivedCalls } from "./received-calls.js";
 import { DEFAULT_LIMITS, Sessions } from "./sessions.js";
 
 /** What `org.varlink.service.GetInfo` reports. */
@@ -49,24 +45,16 @@ export async function runServer(options: ServerOptions): Promise<boolean> {
     ...DEFAULT_LIMITS,
     ...(options.maxClients === undefined ? {} : { maxClients: options.maxClients }),
   });
-  const services = new Set<VarlinkService>();
+  const service = new VarlinkService(INFO);
+  register(service, certificationHandlers(sessions));
   const listeners: Listener[] = [];
-
-  const serveConnection = (stream: Duplex): void => {
-    const received = new ReceivedCalls();
-    const service = new VarlinkService(INFO);
-    register(service, certificationHandlers(sessions, received));
-    services.add(service);
-    stream.once("close", () => services.delete(service));
-    service.serve(stream);
-    received.watch(stream);
-  };
+  const serveConnection = (stream: Duplex): void => service.serve(stream);
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       await Promise.allSettled(listeners.map((listener) => listener.close()));
-      await Promise.allSettled([...services].map((service) => service.close({ grace: 1000 })));
+      await service.close({ grace: 1000 });
     })();
     return stopping;
   };

@@ -29,6 +29,7 @@ export function createCallContext(
     more: call.more,
     oneway: call.oneway,
     upgrade: call.upgrade,
+    message: call.message,
     signal,
     reply,
     upgradedStream(): Promise<Duplex> {

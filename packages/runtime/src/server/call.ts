@@ -17,6 +17,8 @@ export interface ParsedCall {
   readonly oneway: boolean;
   readonly more: boolean;
   readonly upgrade: boolean;
+  /** The call object as decoded from the wire, extension keys and `false` flags included. */
+  readonly message: Readonly<Record<string, unknown>>;
 }
 
 const KNOWN_KEYS = new Set(["method", "parameters", "oneway", "more", "upgrade"]);
@@ -60,6 +62,7 @@ export function parseCall(message: Record<string, unknown>): ParsedCall {
     oneway,
     more,
     upgrade,
+    message,
   };
 }
 

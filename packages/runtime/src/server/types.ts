@@ -25,6 +25,12 @@ export interface CallContext<R extends object = object> {
   readonly oneway: boolean;
   /** The client asks to leave varlink after the reply; see {@link CallContext.upgradedStream}. */
   readonly upgrade: boolean;
+  /**
+   * The call object exactly as the client sent it (decoded JSON): flags sent as `false` and
+   * reverse-domain extension keys included, for services that check calls strictly (as the
+   * varlink certification does) or read extensions. Do not mutate it.
+   */
+  readonly message: Readonly<Record<string, unknown>>;
   /** Fires when the client goes away (the connection closed or failed). */
   readonly signal: AbortSignal;
   /**
