@@ -15,10 +15,10 @@ export interface UpgradeSlot {
   reject(reason: Error): void;
 }
 
-/** Builds the context of `call` on a connection whose end fires `signal`. */
+/** Builds the context of `call`; `signal` makes the signal that fires when the client goes away. */
 export function createCallContext(
   call: ParsedCall,
-  signal: AbortSignal,
+  signal: () => AbortSignal,
   reply: (parameters: object) => Promise<void>,
 ): { context: CallContext; upgrade: UpgradeSlot } {
   let promise: Promise<Duplex> | undefined;
@@ -30,7 +30,9 @@ export function createCallContext(
     oneway: call.oneway,
     upgrade: call.upgrade,
     message: call.message,
-    signal,
+    get signal() {
+      return signal();
+    },
     reply,
     upgradedStream(): Promise<Duplex> {
       if (!call.upgrade) {

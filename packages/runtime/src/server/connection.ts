@@ -40,7 +40,8 @@ export interface ReplyChannel {
 }
 
 /** Runs one call; it must not reject, since the connection has nobody to tell. */
-export type CallHandler = (call: ParsedCall, channel: ReplyChannel) => Promise<void>;
+/** Answers one call; undefined when it was answered synchronously, else a promise of the end. */
+export type CallHandler = (call: ParsedCall, channel: ReplyChannel) => Promise<void> | undefined;
 
 /** How a connection behaves, from the service's options. */
 export interface ConnectionOptions {
@@ -82,7 +83,8 @@ export class Connection implements ReplyChannel {
   private closing = false;
   private output: string[] = [];
   private outputLength = 0;
-  private flushImmediate: NodeJS.Immediate | undefined;
+  /** A flush is queued for the end of this turn of the event loop. */
+  private flushQueued = false;
   private readonly idleTimer: Watchdog;
   private readonly messageTimer: Watchdog;
   private readonly writeTimer: Watchdog;
@@ -134,8 +136,11 @@ export class Connection implements ReplyChannel {
     this.outputLength += text.length;
     if (this.outputLength >= FLUSH_THRESHOLD) {
       this.flush();
-    } else if (this.flushImmediate === undefined) {
-      this.flushImmediate = setImmediate(this.flush);
+    } else if (!this.flushQueued) {
+      // Replies made in one turn (a chunk of pipelined calls) leave in one write, and a lone
+      // reply leaves before the loop waits for I/O again.
+      this.flushQueued = true;
+      process.nextTick(this.flush);
     }
   }
 
@@ -238,7 +243,6 @@ export class Connection implements ReplyChannel {
     const wasDetached = this.state === "detached";
     this.state = "closed";
     this.stopTimers();
-    if (this.flushImmediate !== undefined) clearImmediate(this.flushImmediate);
     this.output = [];
     this.outputLength = 0;
     this.abortController.abort();
@@ -275,7 +279,14 @@ export class Connection implements ReplyChannel {
       }
       this.busy = true;
       this.holdInput = call.upgrade;
-      this.handleCall(call, this).then(this.callDone, this.callFailed);
+      const pending = this.handleCall(call, this);
+      if (pending === undefined) {
+        // Answered already: go on with the next call in this loop, with no promise turn.
+        this.busy = false;
+        this.holdInput = false;
+        continue;
+      }
+      pending.then(this.callDone, this.callFailed);
       // What arrived before the call started raises no new 'readable' event: take it now.
       this.readAhead();
     }
@@ -398,10 +409,7 @@ export class Connection implements ReplyChannel {
   }
 
   private readonly flush = (): void => {
-    if (this.flushImmediate !== undefined) {
-      clearImmediate(this.flushImmediate);
-      this.flushImmediate = undefined;
-    }
+    this.flushQueued = false;
     if (this.output.length === 0) return;
     const data = this.output.join("");
     this.output = [];

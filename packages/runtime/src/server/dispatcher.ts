@@ -52,30 +52,52 @@ export class Dispatcher {
     private readonly logger: ServiceLogger,
   ) {}
 
-  /** Runs `call` and writes its replies to `channel`. Never rejects. */
-  readonly dispatch = async (call: ParsedCall, channel: ReplyChannel): Promise<void> => {
-    // Each call gets its own signal, so that listeners a handler leaves behind go away with the
-    // call instead of piling up on the connection's signal.
-    const callAbort = new AbortController();
-    const forwardAbort = (): void => callAbort.abort();
-    if (channel.signal.aborted) callAbort.abort();
-    else channel.signal.addEventListener("abort", forwardAbort, { once: true });
-    let upgrade: UpgradeSlot | undefined;
-    let upgraded = false;
-    // Set once the call's last reply (or error) is out; context.reply() after that is refused.
-    const ended = { value: false };
+  /**
+   * Runs `call` and writes its replies to `channel`. A handler that answers synchronously is
+   * answered synchronously (undefined is returned), so pipelined calls cost no promise turn;
+   * otherwise the returned promise settles when the call is over. Never throws or rejects.
+   */
+  readonly dispatch = (call: ParsedCall, channel: ReplyChannel): Promise<void> | undefined => {
+    let target: Target;
     try {
-      const target = this.resolve(call);
-      const created = createCallContext(call, callAbort.signal, (parameters) =>
-        this.continueWith(call, target, parameters, channel, ended),
-      );
-      upgrade = created.upgrade;
-      const context = created.context;
-      const result = await settleOrClose(
-        target.handler(call.parameters as never, context),
-        channel.signal,
-      );
-      if (result === CLOSED || ended.value) return;
+      target = this.resolve(call);
+    } catch (error) {
+      this.fail(call, channel, error);
+      return undefined;
+    }
+    const state = new CallState(channel);
+    const { context, upgrade } = createCallContext(call, state.signal, (parameters) =>
+      this.continueWith(call, target, parameters, channel, state),
+    );
+    let result: unknown;
+    try {
+      result = target.handler(call.parameters as never, context);
+    } catch (error) {
+      this.fail(call, channel, error);
+      state.end(upgrade, call, false);
+      return undefined;
+    }
+    if (result instanceof Promise || isAsyncIterable(result) || call.upgrade) {
+      return this.finish(call, target, result, channel, state, upgrade);
+    }
+    if (!state.ended) this.reply(call, target, result, channel, false);
+    state.end(upgrade, call, false);
+    return undefined;
+  };
+
+  /** The rest of a call whose handler answered with a promise or an iterable, or upgrades. */
+  private async finish(
+    call: ParsedCall,
+    target: Target,
+    pending: unknown,
+    channel: ReplyChannel,
+    state: CallState,
+    upgrade: UpgradeSlot,
+  ): Promise<void> {
+    let upgraded = false;
+    try {
+      const result = await settleOrClose(pending, channel.signal);
+      if (result === CLOSED || state.ended) return;
       if (isAsyncIterable(result)) {
         if (!call.more) {
           closeIterator(result[Symbol.asyncIterator]());
@@ -91,17 +113,12 @@ export class Dispatcher {
         }
       }
     } catch (error) {
-      if (ended.value) this.log(`varlink: ${call.method} failed after its call ended`, error);
+      if (state.ended) this.log(`varlink: ${call.method} failed after its call ended`, error);
       else this.fail(call, channel, error);
     } finally {
-      ended.value = true;
-      if (!upgraded) {
-        upgrade?.reject(new Error(`${call.method} did not upgrade the connection`));
-        // An upgraded stream's handler still learns from the signal when the stream closes.
-        channel.signal.removeEventListener("abort", forwardAbort);
-      }
+      state.end(upgrade, call, upgraded);
     }
-  };
+  }
 
   private resolve(call: ParsedCall): Target {
     const entry = this.registry.get(call.interfaceName);
@@ -124,13 +141,13 @@ export class Dispatcher {
     target: Target,
     parameters: object,
     channel: ReplyChannel,
-    ended: { value: boolean },
+    state: CallState,
   ): Promise<void> {
     if (!call.more) throw new TypeError(`${call.method} was not called with more`);
-    if (ended.value) throw new TypeError(`${call.method}: context.reply() after the call ended`);
+    if (state.ended) throw new TypeError(`${call.method}: context.reply() after the call ended`);
     if (channel.signal.aborted) return;
     if (!this.reply(call, target, parameters, channel, true)) {
-      ended.value = true;
+      state.ended = true;
       throw new TypeError(`${call.method}: the reply passed to context.reply() is invalid`);
     }
     await channel.writable();
@@ -299,4 +316,38 @@ function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | ty
       },
     );
   });
+}
+
+/**
+ * What one call keeps while it runs: whether its last reply is out, and its own abort signal,
+ * made only when the handler asks for it (most never do, and an AbortController and a listener
+ * per call are a large part of a small call's cost). A signal of its own per call means
+ * listeners a handler leaves behind go away with the call instead of piling up on the
+ * connection's signal.
+ */
+class CallState {
+  /** Set once the call's last reply (or error) is out; context.reply() after that is refused. */
+  ended = false;
+  private controller: AbortController | undefined;
+  private readonly forward = (): void => this.controller?.abort();
+
+  constructor(private readonly channel: ReplyChannel) {}
+
+  /** The call's signal, created on first use. */
+  readonly signal = (): AbortSignal => {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.channel.signal.aborted) this.controller.abort();
+      else this.channel.signal.addEventListener("abort", this.forward, { once: true });
+    }
+    return this.controller.signal;
+  };
+
+  /** Ends the call; an upgraded call's handler keeps learning from its signal when the stream closes. */
+  end(upgrade: UpgradeSlot, call: ParsedCall, upgraded: boolean): void {
+    this.ended = true;
+    if (upgraded) return;
+    upgrade.reject(new Error(`${call.method} did not upgrade the connection`));
+    if (this.controller !== undefined) this.channel.signal.removeEventListener("abort", this.forward);
+  }
 }
