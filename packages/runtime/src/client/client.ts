@@ -9,7 +9,7 @@ import type { Duplex } from "node:stream";
 import { ConnectionError, errorFromReply, ProtocolError } from "../errors.js";
 import { buildCallMessage, parseReply } from "../protocol/call-message.js";
 import type { CallMode } from "../protocol/call-message.js";
-import { decodeMessage, encodeMessage, MessageReader } from "../protocol/framing.js";
+import { decodeMessage, MessageReader, writeMessage } from "../protocol/framing.js";
 import type { CallOptions, JsonObject } from "../types.js";
 import { abortedError, checkTimeout, guardCall } from "./call-guard.js";
 import { MoreReplies } from "./more-replies.js";
@@ -37,7 +37,8 @@ type State = "open" | "closed" | "upgraded";
 
 /** A call written while an upgrade is undecided waits here, as it must not reach the new protocol. */
 interface HeldCall {
-  readonly text: string;
+  /** The call's JSON, without its NUL. */
+  readonly json: string;
   readonly call: PendingCall;
 }
 
@@ -199,10 +200,10 @@ export class VarlinkClient {
       handlers.fail(copyError(this.endReason));
       return undefined;
     }
-    let text: string;
+    let json: string;
     try {
       checkTimeout(options);
-      text = encodeMessage(buildCallMessage(method, parameters, mode));
+      json = JSON.stringify(buildCallMessage(method, parameters, mode));
     } catch (error) {
       handlers.fail(error as Error);
       return undefined;
@@ -216,7 +217,7 @@ export class VarlinkClient {
     call.release = guardCall(`call to ${method}`, options, (error) => this.abort(call, error));
     if (mode === "oneway") this.unflushed.add(call);
     else this.pending.push(call);
-    this.transmit({ text, call });
+    this.transmit({ json, call });
     return call;
   }
 
@@ -225,28 +226,31 @@ export class VarlinkClient {
       this.held.push(held);
       return;
     }
-    const { text, call } = held;
+    const { json, call } = held;
     if (call.mode === "upgrade") this.held = [];
     // Calls made in the same tick go out in one write; a lone call waits only for the tick's end.
     if (!this.corked) {
       this.corked = true;
       this.stream.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.stream.uncork();
-      });
+      process.nextTick(this.uncork);
     }
     if (call.mode !== "oneway") {
-      this.stream.write(text);
+      writeMessage(this.stream, json);
       return;
     }
-    this.stream.write(text, (error) => {
+    writeMessage(this.stream, json, (error) => {
       this.unflushed.delete(call);
       if (error === undefined || error === null) call.reply({}, false);
       else if (this.state === "upgraded") call.fail(streamError(error));
       else this.onError(error);
     });
   }
+
+  /** Ends the tick's cork; one function for every tick rather than a closure each. */
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.stream.uncork();
+  };
 
   private readonly onReadable = (): void => {
     while (this.state === "open") {

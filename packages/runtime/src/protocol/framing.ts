@@ -6,6 +6,7 @@
  * linear time, and it never reads past a message it was not asked for, which `upgrade` needs.
  */
 import { isUtf8 } from "node:buffer";
+import type { Writable } from "node:stream";
 import { ProtocolError } from "../errors.js";
 
 /** The default largest message, in bytes, that a reader accepts: 16 MiB. */
@@ -123,4 +124,28 @@ export function decodeMessage(bytes: Buffer): Record<string, unknown> {
 /** One message as the text to write: its JSON followed by NUL. */
 export function encodeMessage(message: object): string {
   return `${JSON.stringify(message)}\0`;
+}
+
+/**
+ * JSON at least this long is written apart from its NUL: appending the NUL makes a string that
+ * the socket must flatten into a whole new copy before encoding it, a message's size in memory.
+ * Shorter JSON is joined with it, so a small message stays one write.
+ */
+export const SEPARATE_NUL_THRESHOLD = 64 * 1024;
+
+/**
+ * Writes one message whose JSON is `json`, and its NUL: in one write when it is small, in two
+ * when it is large; see {@link SEPARATE_NUL_THRESHOLD}. `callback` runs once both are handed on.
+ */
+export function writeMessage(
+  stream: Writable,
+  json: string,
+  callback?: (error: Error | null | undefined) => void,
+): void {
+  if (json.length < SEPARATE_NUL_THRESHOLD) {
+    stream.write(`${json}\0`, callback);
+    return;
+  }
+  stream.write(json);
+  stream.write("\0", callback);
 }

@@ -17,7 +17,7 @@
  * handler that sends with `context.reply()` without awaiting it).
  */
 import type { Duplex } from "node:stream";
-import { MessageReader, decodeMessage } from "../protocol/framing.js";
+import { MessageReader, SEPARATE_NUL_THRESHOLD, decodeMessage } from "../protocol/framing.js";
 import { parseCall, type ParsedCall } from "./call.js";
 import type { ServiceLogger } from "./types.js";
 import { Watchdog } from "./watchdog.js";
@@ -26,8 +26,8 @@ import { Watchdog } from "./watchdog.js";
 export interface ReplyChannel {
   /** Fires when the connection has closed. */
   readonly signal: AbortSignal;
-  /** Queues one encoded message (JSON and NUL). Dropped once the connection is closed. */
-  write(text: string): void;
+  /** Queues one message's JSON; the NUL is added here. Dropped once the connection is closed. */
+  write(json: string): void;
   /** Resolves when the stream can take more output, or the connection has closed. */
   writable(): Promise<void>;
   /**
@@ -121,19 +121,21 @@ export class Connection implements ReplyChannel {
     return this.abortController.signal;
   }
 
-  /** Queues one encoded message; see {@link ReplyChannel.write}. */
-  write(text: string): void {
+  /** Queues one message's JSON; see {@link ReplyChannel.write}. */
+  write(json: string): void {
     if (this.state !== "open") return;
     // One message alone always goes out; only a backlog of several is cut off.
     const queued = this.outputLength + this.stream.writableLength;
-    if (queued > 0 && queued + text.length > this.options.maxQueuedOutput) {
+    if (queued > 0 && queued + json.length + 1 > this.options.maxQueuedOutput) {
       this.drop(
         `varlink: closing a connection that does not read its replies: more than ${this.options.maxQueuedOutput} bytes queued`,
       );
       return;
     }
-    this.output.push(text);
-    this.outputLength += text.length;
+    // A large JSON text stays apart from its NUL, so that it is written without another copy.
+    if (json.length < SEPARATE_NUL_THRESHOLD) this.output.push(`${json}\0`);
+    else this.output.push(json, "\0");
+    this.outputLength += json.length + 1;
     if (this.outputLength >= FLUSH_THRESHOLD) {
       this.flush();
     } else if (!this.flushQueued) {
@@ -411,10 +413,22 @@ export class Connection implements ReplyChannel {
   private readonly flush = (): void => {
     this.flushQueued = false;
     if (this.output.length === 0) return;
-    const data = this.output.join("");
+    const output = this.output;
+    const large = this.outputLength >= FLUSH_THRESHOLD;
     this.output = [];
     this.outputLength = 0;
-    if (this.stream.writable && !this.stream.write(data)) this.watchOutput();
+    const stream = this.stream;
+    if (!stream.writable) return;
+    if (!large) {
+      if (!stream.write(output.join(""))) this.watchOutput();
+      return;
+    }
+    // Joining would copy every large reply once more; corked, the pieces still leave together.
+    stream.cork();
+    let accepted = true;
+    for (const piece of output) accepted = stream.write(piece);
+    stream.uncork();
+    if (!accepted) this.watchOutput();
   };
 
   private stopTimers(): void {
