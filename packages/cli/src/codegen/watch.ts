@@ -25,12 +25,13 @@ export async function watchCodegen(
   let running: Promise<void> = Promise.resolve();
 
   const run = async (): Promise<void> => {
+    // Watch first, so that a change made as soon as the report appears is not missed.
+    await watchDirectories(await directoriesToWatch(options.inputs, cwd));
     try {
       report(await runCodegen(options));
     } catch (error) {
       report(error instanceof Error ? error : new Error(String(error)));
     }
-    await watchDirectories(await directoriesToWatch(options.inputs, cwd));
   };
   const schedule = (file: string | null): void => {
     if (file !== null && !file.endsWith(".varlink")) return;
