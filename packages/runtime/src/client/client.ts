@@ -129,20 +129,25 @@ export class VarlinkClient {
     options?: CallOptions,
   ): AsyncIterableIterator<O> {
     let call: PendingCall | undefined;
-    const replies = new MoreReplies<O>(() => {
-      if (call !== undefined && !call.done) {
-        this.shutdown(
-          new ConnectionError(
-            "cancelled",
-            `connection closed because the replies of ${method} were abandoned`,
-          ),
-        );
-      }
-    });
+    const replies = new MoreReplies<O>(
+      () => {
+        if (call !== undefined && !call.done) {
+          this.shutdown(
+            new ConnectionError(
+              "cancelled",
+              `connection closed because the replies of ${method} were abandoned`,
+            ),
+          );
+        }
+      },
+      () => this.resume(),
+    );
     call = this.start(method, parameters, "more", options, {
       reply: (reply, continues) => {
         replies.push(reply as O);
         if (!continues) replies.end();
+        // The consumer is far behind: read no further until it catches up (see resume()).
+        else if (replies.full) this.paused = true;
       },
       fail: (error) => replies.fail(error),
     });
@@ -252,8 +257,19 @@ export class VarlinkClient {
     this.stream.uncork();
   };
 
+  /** Reading stopped because a `more` consumer is far behind; see MoreReplies. */
+  private paused = false;
+
+  /** Reads on after a pause: first the replies already received, then the stream. */
+  private resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.dispatch();
+    this.onReadable();
+  }
+
   private readonly onReadable = (): void => {
-    while (this.state === "open") {
+    while (this.state === "open" && !this.paused) {
       const chunk: unknown = this.stream.read();
       if (chunk === null) return;
       this.reader.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
@@ -263,7 +279,7 @@ export class VarlinkClient {
 
   /** Hands every whole message read so far to the call it answers. */
   private dispatch(): void {
-    while (this.state === "open") {
+    while (this.state === "open" && !this.paused) {
       let reply;
       try {
         const bytes = this.reader.read();
@@ -332,6 +348,11 @@ export class VarlinkClient {
   }
 
   private readonly onEnd = (): void => {
+    // Replies already received while paused still belong to their calls: deliver them first.
+    if (this.paused) {
+      this.paused = false;
+      this.dispatch();
+    }
     this.shutdown(new ConnectionError("closed", "the service closed the connection"));
   };
 

@@ -14,3 +14,4 @@ export { getInfo, getInterfaceDescription } from "./service-info.js";
 export type { GetInfoReply } from "./service-info.js";
 export { dynamicInterface, openInterface } from "./dynamic.js";
 export type { DynamicInterface, DynamicMethod } from "./dynamic.js";
+export { MORE_BUFFER_LIMIT } from "./more-replies.js";

@@ -1,8 +1,13 @@
 /**
  * The replies of a `more` call as an async iterator. Replies that arrive before anyone iterates
- * are buffered, so the call can be written at once and read later without losing any.
+ * are buffered, so the call can be written at once and read later without losing any; past
+ * {@link MORE_BUFFER_LIMIT} of them the client stops reading the connection until the consumer
+ * catches up, so a stream nobody reads costs the kernel's buffers, not unbounded memory.
  */
 import { CallQueue } from "./pending-calls.js";
+
+/** Unread replies of one `more` call at which the client stops reading the connection. */
+export const MORE_BUFFER_LIMIT = 1024;
 
 interface Waiter<T> {
   resolve(result: IteratorResult<T, undefined>): void;
@@ -19,10 +24,20 @@ export class MoreReplies<T> implements AsyncIterableIterator<T> {
   private failure: Error | undefined;
   private finished = false;
   private readonly onAbandon: () => void;
+  private readonly onRoom: () => void;
 
-  /** `onAbandon` runs when the consumer leaves before the call has ended. */
-  constructor(onAbandon: () => void) {
+  /**
+   * `onAbandon` runs when the consumer leaves before the call has ended; `onRoom` when the buffer
+   * was {@link full} and the consumer has taken half of it.
+   */
+  constructor(onAbandon: () => void, onRoom: () => void = () => undefined) {
     this.onAbandon = onAbandon;
+    this.onRoom = onRoom;
+  }
+
+  /** True when the consumer is {@link MORE_BUFFER_LIMIT} replies behind. */
+  get full(): boolean {
+    return this.buffered.size >= MORE_BUFFER_LIMIT;
   }
 
   /** Delivers one reply. */
@@ -58,7 +73,9 @@ export class MoreReplies<T> implements AsyncIterableIterator<T> {
 
   next(): Promise<IteratorResult<T, undefined>> {
     if (this.buffered.size > 0) {
-      return Promise.resolve({ value: this.buffered.shift() as T, done: false });
+      const value = this.buffered.shift() as T;
+      if (this.buffered.size === MORE_BUFFER_LIMIT / 2) this.onRoom();
+      return Promise.resolve({ value, done: false });
     }
     if (this.failure !== undefined) {
       const error = this.failure;
