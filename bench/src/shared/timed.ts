@@ -3,7 +3,9 @@
  * completes during the measured duration.
  */
 import { performance } from "node:perf_hooks";
+import type { DriverArgs } from "./driver-args.js";
 import type { ClientResult } from "./report.js";
+import { PARALLEL_CONNECTIONS, PIPELINE_DEPTH } from "./workload.js";
 
 /** Runs until the deadline (a `performance.now()` time) and resolves to the operations done. */
 export type Loop = (deadline: number) => Promise<number>;
@@ -27,6 +29,54 @@ export function inParallel(loops: readonly Loop[]): Loop {
 /** The same loop `count` times at once: `count` calls in flight on one connection. */
 export function concurrently(count: number, loop: Loop): Loop {
   return inParallel(Array.from({ length: count }, () => loop));
+}
+
+/** A client's loops for each kind of call, on one connection of type `C`. */
+export interface ScenarioLoops<C> {
+  ping(connection: C): Loop;
+  echo(connection: C): Loop;
+  stream(connection: C): Loop;
+}
+
+/**
+ * Opens the connections a timed scenario needs, runs its loop through `measure`, and closes them:
+ * the same shape of measurement for every client, whatever its connections are.
+ */
+export async function runScenario<C>(
+  args: DriverArgs,
+  open: () => Promise<C>,
+  close: (connection: C) => void,
+  loops: ScenarioLoops<C>,
+): Promise<ClientResult> {
+  const count = args.scenario === "ping-8conn" ? PARALLEL_CONNECTIONS : 1;
+  const connections = await Promise.all(Array.from({ length: count }, open));
+  try {
+    const first = connections[0] as C;
+    let loop: Loop;
+    switch (args.scenario) {
+      case "ping":
+        loop = loops.ping(first);
+        break;
+      case "ping-pipelined":
+        // PIPELINE_DEPTH sequential loops on one connection keep that many calls in flight.
+        loop = concurrently(PIPELINE_DEPTH, loops.ping(first));
+        break;
+      case "ping-8conn":
+        loop = inParallel(connections.map((connection) => loops.ping(connection)));
+        break;
+      case "echo":
+        loop = loops.echo(first);
+        break;
+      case "stream":
+        loop = loops.stream(first);
+        break;
+      default:
+        throw new TypeError(`unknown scenario ${args.scenario}`);
+    }
+    return await measure(loop, args.warmup, args.duration);
+  } finally {
+    for (const connection of connections) close(connection);
+  }
 }
 
 /** The median of a non-empty list. */

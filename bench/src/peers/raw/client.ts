@@ -8,12 +8,10 @@ import { parseDriverArgs, type DriverArgs } from "../../shared/driver-args.js";
 import { waitForGoAhead } from "../../shared/handshake.js";
 import { procStatusKiB, resetPeak } from "../../shared/memory.js";
 import { printResult, type ClientResult } from "../../shared/report.js";
-import { concurrently, inParallel, measure, median, type Loop } from "../../shared/timed.js";
+import { median, runScenario, type Loop } from "../../shared/timed.js";
 import {
   ECHO_ITEMS,
   largeItems,
-  PARALLEL_CONNECTIONS,
-  PIPELINE_DEPTH,
   smallItems,
   STREAM_COUNT,
 } from "../../shared/workload.js";
@@ -81,37 +79,12 @@ function streamLoop(connection: RawConnection): Loop {
   });
 }
 
-/** The loop of a timed scenario, on the connections opened for it. */
-function scenarioLoop(scenario: string, connections: readonly RawConnection[]): Loop {
-  const first = connections[0] as RawConnection;
-  switch (scenario) {
-    case "ping":
-      return pingLoop(first);
-    case "ping-pipelined":
-      // PIPELINE_DEPTH sequential loops on one connection keep that many calls in flight.
-      return concurrently(PIPELINE_DEPTH, pingLoop(first));
-    case "ping-8conn":
-      return inParallel(connections.map(pingLoop));
-    case "echo":
-      return echoLoop(first);
-    case "stream":
-      return streamLoop(first);
-    default:
-      throw new TypeError(`unknown scenario ${scenario}`);
-  }
-}
-
-async function timed(args: DriverArgs): Promise<ClientResult> {
-  const count = args.scenario === "ping-8conn" ? PARALLEL_CONNECTIONS : 1;
-  const connections = await Promise.all(
-    Array.from({ length: count }, () => RawConnection.open(args.address)),
-  );
-  try {
-    const loop = scenarioLoop(args.scenario, connections);
-    return await measure(loop, args.warmup, args.duration);
-  } finally {
-    for (const connection of connections) connection.close();
-  }
+function timed(args: DriverArgs): Promise<ClientResult> {
+  return runScenario(args, () => RawConnection.open(args.address), (connection) => connection.close(), {
+    ping: pingLoop,
+    echo: echoLoop,
+    stream: streamLoop,
+  });
 }
 
 function echo(connection: RawConnection, items: unknown[]): Promise<RawReply> {

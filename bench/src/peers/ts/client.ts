@@ -8,12 +8,10 @@ import { parseDriverArgs, type DriverArgs } from "../../shared/driver-args.js";
 import { waitForGoAhead } from "../../shared/handshake.js";
 import { procStatusKiB, resetPeak } from "../../shared/memory.js";
 import { printResult, type ClientResult } from "../../shared/report.js";
-import { concurrently, inParallel, measure, median, type Loop } from "../../shared/timed.js";
+import { median, runScenario, type Loop } from "../../shared/timed.js";
 import {
   ECHO_ITEMS,
   largeItems,
-  PARALLEL_CONNECTIONS,
-  PIPELINE_DEPTH,
   smallItems,
   STREAM_COUNT,
 } from "../../shared/workload.js";
@@ -65,37 +63,12 @@ function streamLoop(client: Client): Loop {
   };
 }
 
-/** The loop of a timed scenario, on the connections opened for it. */
-function scenarioLoop(scenario: string, clients: readonly Client[]): Loop {
-  const first = clients[0] as Client;
-  switch (scenario) {
-    case "ping":
-      return pingLoop(first);
-    case "ping-pipelined":
-      // PIPELINE_DEPTH sequential loops on one connection keep that many calls in flight.
-      return concurrently(PIPELINE_DEPTH, pingLoop(first));
-    case "ping-8conn":
-      return inParallel(clients.map(pingLoop));
-    case "echo":
-      return echoLoop(first);
-    case "stream":
-      return streamLoop(first);
-    default:
-      throw new TypeError(`unknown scenario ${scenario}`);
-  }
-}
-
-async function timed(args: DriverArgs): Promise<ClientResult> {
-  const connections = args.scenario === "ping-8conn" ? PARALLEL_CONNECTIONS : 1;
-  const clients = await Promise.all(
-    Array.from({ length: connections }, () => Client.connect(args.address, options)),
-  );
-  try {
-    const loop = scenarioLoop(args.scenario, clients);
-    return await measure(loop, args.warmup, args.duration);
-  } finally {
-    for (const client of clients) client.close();
-  }
+function timed(args: DriverArgs): Promise<ClientResult> {
+  return runScenario(args, () => Client.connect(args.address, options), (client) => client.close(), {
+    ping: pingLoop,
+    echo: echoLoop,
+    stream: streamLoop,
+  });
 }
 
 /** One echo of about `size` bytes each way: the first call's peak memory, the median time. */
