@@ -27,7 +27,8 @@ function describeFailure(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
+/** Everything a stream delivers until it ends, as UTF-8 text (standard input, mostly). */
+export async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) {
     chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);

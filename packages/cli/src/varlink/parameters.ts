@@ -4,14 +4,7 @@
 import type { JsonObject } from "@varlink-ts/runtime";
 import type { CommandContext } from "./context.js";
 import { usageError } from "./failures.js";
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) {
-    chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
+import { readStream } from "./files.js";
 
 /**
  * The call's parameters. `argument` is the JSON text, `-` for standard input, or undefined: then
@@ -27,7 +20,7 @@ export async function readParameters(
   let text: string;
   let origin: string;
   if (argument === "-" || (argument === undefined && context.stdin.isTTY !== true)) {
-    text = await readAll(context.stdin);
+    text = await readStream(context.stdin);
     origin = "the parameters on standard input";
   } else {
     text = argument ?? "";
