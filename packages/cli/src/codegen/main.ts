@@ -5,9 +5,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { VarlinkSyntaxError } from "@varlink-ts/runtime";
-import { paint } from "../terminal.js";
 import { type CommandContext, processContext } from "../varlink/context.js";
-import { colourEnabled, reportSyntaxError } from "../varlink/diagnostics.js";
+import { colourEnabled, red, reportSyntaxError } from "../varlink/diagnostics.js";
 import { ConfigError, loadConfig, parseEmit, parseImportExtension } from "./config.js";
 import { runCodegen, type CodegenOptions, type CodegenResult } from "./run.js";
 import { watchCodegen } from "./watch.js";
@@ -64,13 +63,13 @@ export async function main(argv: readonly string[], signal?: AbortSignal): Promi
     options = await resolveOptions(inputs, flags);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${paint(colour, "red", "error:")} ${error.message}\n`);
+    process.stderr.write(`${red(colour, "error:")} ${error.message}\n`);
     return EXIT_USAGE;
   }
 
   if (flags.watch === true) {
     if (options.check === true) {
-      process.stderr.write(`${paint(colour, "red", "error:")} --watch and --check cannot be combined\n`);
+      process.stderr.write(`${red(colour, "error:")} --watch and --check cannot be combined\n`);
       return EXIT_USAGE;
     }
     await watchCodegen(options, (outcome) => report(outcome, options, context), signal ?? new AbortController().signal);
@@ -113,7 +112,7 @@ function report(outcome: CodegenResult | Error, options: CodegenOptions, context
     return EXIT_INVALID;
   }
   if (outcome instanceof Error) {
-    process.stderr.write(`${paint(colour, "red", "error:")} ${outcome.message}\n`);
+    process.stderr.write(`${red(colour, "error:")} ${outcome.message}\n`);
     return EXIT_INVALID;
   }
   const shown = (file: string): string => path.relative(process.cwd(), file) || file;
@@ -123,7 +122,7 @@ function report(outcome: CodegenResult | Error, options: CodegenOptions, context
   if (options.check === true) {
     const problems = outcome.files.filter((file) => file.status !== "unchanged");
     for (const file of problems) {
-      process.stderr.write(`${paint(colour, "red", `${file.status}:`)} ${shown(file.path)}\n`);
+      process.stderr.write(`${red(colour, `${file.status}:`)} ${shown(file.path)}\n`);
       if (file.diff !== undefined) process.stderr.write(`${indent(file.diff)}\n`);
     }
     if (problems.length > 0) {

@@ -9,6 +9,11 @@ const RED = "\u001b[31m";
 const BOLD = "\u001b[1m";
 const RESET = "\u001b[0m";
 
+/** `text` in red when `enabled`: the one colour the commands use for a word of their own. */
+export function red(enabled: boolean, text: string): string {
+  return enabled ? `${RED}${text}${RESET}` : text;
+}
+
 /** Whether to colour what goes to stderr (see https://no-color.org). */
 export function colourEnabled(context: CommandContext): boolean {
   return context.stderr.isTTY === true && context.env["NO_COLOR"] === undefined;
