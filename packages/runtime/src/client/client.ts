@@ -10,6 +10,7 @@ import { ConnectionError, errorFromReply, ProtocolError } from "../errors.js";
 import { buildCallMessage, parseReply } from "../protocol/call-message.js";
 import type { CallMode } from "../protocol/call-message.js";
 import { decodeMessage, MessageReader, writeMessage } from "../protocol/framing.js";
+import { serializeMessage, type Frame } from "../protocol/serialize.js";
 import type { CallOptions, JsonObject } from "../types.js";
 import { abortedError, checkTimeout, guardCall } from "./call-guard.js";
 import { MoreReplies } from "./more-replies.js";
@@ -37,8 +38,8 @@ type State = "open" | "closed" | "upgraded";
 
 /** A call written while an upgrade is undecided waits here, as it must not reach the new protocol. */
 interface HeldCall {
-  /** The call's JSON, without its NUL. */
-  readonly json: string;
+  /** The call, serialized. */
+  readonly frame: Frame;
   readonly call: PendingCall;
 }
 
@@ -205,10 +206,10 @@ export class VarlinkClient {
       handlers.fail(copyError(this.endReason));
       return undefined;
     }
-    let json: string;
+    let frame: Frame;
     try {
       checkTimeout(options);
-      json = JSON.stringify(buildCallMessage(method, parameters, mode));
+      frame = serializeMessage(buildCallMessage(method, parameters, mode));
     } catch (error) {
       handlers.fail(error as Error);
       return undefined;
@@ -222,7 +223,7 @@ export class VarlinkClient {
     call.release = guardCall(`call to ${method}`, options, (error) => this.abort(call, error));
     if (mode === "oneway") this.unflushed.add(call);
     else this.pending.push(call);
-    this.transmit({ json, call });
+    this.transmit({ frame, call });
     return call;
   }
 
@@ -231,7 +232,7 @@ export class VarlinkClient {
       this.held.push(held);
       return;
     }
-    const { json, call } = held;
+    const { frame, call } = held;
     if (call.mode === "upgrade") this.held = [];
     // Calls made in the same tick go out in one write; a lone call waits only for the tick's end.
     if (!this.corked) {
@@ -240,10 +241,10 @@ export class VarlinkClient {
       process.nextTick(this.uncork);
     }
     if (call.mode !== "oneway") {
-      writeMessage(this.stream, json);
+      writeMessage(this.stream, frame);
       return;
     }
-    writeMessage(this.stream, json, (error) => {
+    writeMessage(this.stream, frame, (error) => {
       this.unflushed.delete(call);
       if (error === undefined || error === null) call.reply({}, false);
       else if (this.state === "upgraded") call.fail(streamError(error));
@@ -282,9 +283,9 @@ export class VarlinkClient {
     while (this.state === "open" && !this.paused) {
       let reply;
       try {
-        const bytes = this.reader.read();
-        if (bytes === undefined) return;
-        reply = parseReply(decodeMessage(bytes));
+        const text = this.reader.read();
+        if (text === undefined) return;
+        reply = parseReply(decodeMessage(text));
       } catch (error) {
         this.protocolFailure(error as ProtocolError);
         return;

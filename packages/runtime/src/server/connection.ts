@@ -18,6 +18,7 @@
  */
 import type { Duplex } from "node:stream";
 import { MessageReader, SEPARATE_NUL_THRESHOLD, decodeMessage } from "../protocol/framing.js";
+import { frameLength, type Frame } from "../protocol/serialize.js";
 import { parseCall, type ParsedCall } from "./call.js";
 import type { ServiceLogger } from "./types.js";
 import { Watchdog } from "./watchdog.js";
@@ -26,8 +27,11 @@ import { Watchdog } from "./watchdog.js";
 export interface ReplyChannel {
   /** Fires when the connection has closed. */
   readonly signal: AbortSignal;
-  /** Queues one message's JSON; the NUL is added here. Dropped once the connection is closed. */
-  write(json: string): void;
+  /**
+   * Queues one message: its JSON, to which the NUL is added here, or the buffers of a large
+   * one, NUL included. Dropped once the connection is closed.
+   */
+  write(frame: Frame): void;
   /** Resolves when the stream can take more output, or the connection has closed. */
   writable(): Promise<void>;
   /**
@@ -81,7 +85,7 @@ export class Connection implements ReplyChannel {
   private inputEnded = false;
   /** The service is closing: finish the call in progress, then close. */
   private closing = false;
-  private output: string[] = [];
+  private output: (string | Buffer)[] = [];
   private outputLength = 0;
   /** A flush is queued for the end of this turn of the event loop. */
   private flushQueued = false;
@@ -122,21 +126,23 @@ export class Connection implements ReplyChannel {
   }
 
   /** Queues one message's JSON; see {@link ReplyChannel.write}. */
-  write(json: string): void {
+  write(frame: Frame): void {
     if (this.state !== "open") return;
+    const length = frameLength(frame) + (typeof frame === "string" ? 1 : 0);
     // One message alone always goes out; only a backlog of several is cut off.
     const queued = this.outputLength + this.stream.writableLength;
-    if (queued > 0 && queued + json.length + 1 > this.options.maxQueuedOutput) {
+    if (queued > 0 && queued + length > this.options.maxQueuedOutput) {
       this.drop(
         `varlink: closing a connection that does not read its replies: more than ${this.options.maxQueuedOutput} bytes queued`,
       );
       return;
     }
     // A large JSON text stays apart from its NUL, so that it is written without another copy.
-    if (json.length < SEPARATE_NUL_THRESHOLD) this.output.push(`${json}\0`);
-    else this.output.push(json, "\0");
-    this.outputLength += json.length + 1;
-    if (this.outputLength >= FLUSH_THRESHOLD) {
+    if (typeof frame !== "string") this.output.push(...frame);
+    else if (frame.length < SEPARATE_NUL_THRESHOLD) this.output.push(`${frame}\0`);
+    else this.output.push(frame, "\0");
+    this.outputLength += length;
+    if (this.outputLength >= FLUSH_THRESHOLD || typeof frame !== "string") {
       this.flush();
     } else if (!this.flushQueued) {
       // Replies made in one turn (a chunk of pipelined calls) leave in one write, and a lone
@@ -264,17 +270,17 @@ export class Connection implements ReplyChannel {
         this.waitForDrain();
         return;
       }
-      let bytes: Buffer | undefined;
+      let text: string | undefined;
       let call: ParsedCall;
       try {
-        bytes = this.reader.read();
-        if (bytes === undefined) {
+        text = this.reader.read();
+        if (text === undefined) {
           if (this.pull() > 0) continue;
           this.idle();
           return;
         }
         this.messageTimer.disarm();
-        call = parseCall(decodeMessage(bytes));
+        call = parseCall(decodeMessage(text));
       } catch (error) {
         this.violation(error);
         return;
@@ -414,7 +420,8 @@ export class Connection implements ReplyChannel {
     this.flushQueued = false;
     if (this.output.length === 0) return;
     const output = this.output;
-    const large = this.outputLength >= FLUSH_THRESHOLD;
+    // A frame of buffers is flushed as soon as it is queued, so it is the last piece.
+    const large = this.outputLength >= FLUSH_THRESHOLD || typeof output[output.length - 1] !== "string";
     this.output = [];
     this.outputLength = 0;
     const stream = this.stream;

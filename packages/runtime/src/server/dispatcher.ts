@@ -11,6 +11,7 @@
  *   libvarlink's C++ binding and zlink do; the exception text stays in the log, not on the wire.
  * - A `oneway` call gets no reply at all, errors included; failures are still logged.
  */
+import { serializeMessage, type Frame } from "../protocol/serialize.js";
 import {
   ExpectedMoreError,
   InterfaceNotFoundError,
@@ -221,14 +222,14 @@ export class Dispatcher {
         return this.internalError(channel, message);
       }
     }
-    let text: string;
+    let frame: Frame;
     try {
-      text = JSON.stringify(continues ? { parameters, continues: true } : { parameters });
+      frame = serializeMessage(continues ? { parameters, continues: true } : { parameters });
     } catch (error) {
       const message = `varlink: the reply of ${call.method} cannot be encoded`;
       return this.internalError(channel, message, error);
     }
-    channel.write(text);
+    channel.write(frame);
     return true;
   }
 

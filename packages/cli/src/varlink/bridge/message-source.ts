@@ -26,11 +26,11 @@ export class MessageSource {
   }
 
   /**
-   * The next message's bytes without the NUL, or undefined when the stream ends. Bytes of an
+   * The next message's text without the NUL, or undefined when the stream ends. Bytes of an
    * unfinished message at the end are dropped: a peer that stops mid-message sent no message.
-   * @throws the stream's error, or ProtocolError for a message over the size limit.
+   * @throws the stream's error, or ProtocolError for a message over the size limit or not UTF-8.
    */
-  async next(): Promise<Buffer | undefined> {
+  async next(): Promise<string | undefined> {
     for (;;) {
       const message = this.frames.read();
       if (message !== undefined) return message;

@@ -23,17 +23,17 @@ export interface ReplyFlags {
 }
 
 /** Decodes one message, naming who sent it when it is not a JSON object. */
-function parseObject(bytes: Buffer, what: string): Record<string, unknown> {
+function parseObject(text: string, what: string): Record<string, unknown> {
   try {
-    return decodeMessage(bytes);
+    return decodeMessage(text);
   } catch (error) {
     throw new ProtocolError(`${what}: ${(error as Error).message}`);
   }
 }
 
 /** Reads a call. @throws ProtocolError when it is not one. */
-export function parseCall(bytes: Buffer): RoutedCall {
-  const message = parseObject(bytes, "a message from the client");
+export function parseCall(text: string): RoutedCall {
+  const message = parseObject(text, "a message from the client");
   const { method, parameters } = message;
   if (typeof method !== "string") throw new ProtocolError('a call from the client has no string "method"');
   const dot = method.lastIndexOf(".");
@@ -51,8 +51,8 @@ export function parseCall(bytes: Buffer): RoutedCall {
 }
 
 /** Reads what the bridge needs of a reply. @throws ProtocolError when it is not one. */
-export function parseReplyFlags(bytes: Buffer, service: string): ReplyFlags {
-  const message = parseObject(bytes, `a reply from ${service}`);
+export function parseReplyFlags(text: string, service: string): ReplyFlags {
+  const message = parseObject(text, `a reply from ${service}`);
   return {
     continues: message["continues"] === true,
     error: typeof message["error"] === "string" ? message["error"] : undefined,

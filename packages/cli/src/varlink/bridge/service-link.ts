@@ -5,7 +5,6 @@ import type { Duplex } from "node:stream";
 import { openStream } from "@varlink-ts/runtime";
 import { MessageSource, send } from "./message-source.js";
 
-const NUL = Buffer.from([0]);
 
 /** How long closing waits for a service to close its side before the link is destroyed. */
 const CLOSE_GRACE_MS = 5000;
@@ -38,9 +37,9 @@ export class ServiceLink {
     return !this.stream.destroyed && !this.replies.finished;
   }
 
-  /** Sends one message exactly as received, with its NUL. */
-  send(message: Buffer): Promise<void> {
-    return send(this.stream, Buffer.concat([message, NUL]));
+  /** Sends one message's text exactly as received, with its NUL. */
+  send(message: string): Promise<void> {
+    return send(this.stream, `${message}\0`);
   }
 
   /** Ends the connection once the service has read what was sent (oneway calls included). */

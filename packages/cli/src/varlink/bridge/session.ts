@@ -21,7 +21,6 @@ import { MessageSource, send } from "./message-source.js";
 import { encodeReply, parseCall, parseReplyFlags, type RoutedCall } from "./messages.js";
 import { ServiceLink } from "./service-link.js";
 
-const NUL = Buffer.from([0]);
 const INTERFACE_NOT_FOUND = `${SERVICE_INTERFACE_NAME}.InterfaceNotFound`;
 
 /** What a bridge session needs besides its two streams. */
@@ -81,10 +80,10 @@ export class BridgeSession {
     const calls = new MessageSource(this.input);
     try {
       for (;;) {
-        const bytes = await calls.next();
-        if (bytes === undefined) return EXIT_OK;
-        const call = parseCall(bytes);
-        const upgraded = await this.handle(call, bytes);
+        const text = await calls.next();
+        if (text === undefined) return EXIT_OK;
+        const call = parseCall(text);
+        const upgraded = await this.handle(call, text);
         if (upgraded !== undefined) {
           await this.splice(calls, upgraded);
           return EXIT_OK;
@@ -100,8 +99,8 @@ export class BridgeSession {
   }
 
   /** Answers or forwards one call; returns the link when the call upgraded the connection. */
-  private async handle(call: RoutedCall, bytes: Buffer): Promise<ServiceLink | undefined> {
-    if (call.interfaceName !== SERVICE_INTERFACE_NAME) return this.forward(call.interfaceName, call, bytes);
+  private async handle(call: RoutedCall, text: string): Promise<ServiceLink | undefined> {
+    if (call.interfaceName !== SERVICE_INTERFACE_NAME) return this.forward(call.interfaceName, call, text);
     switch (call.memberName) {
       case "GetInfo":
         await this.reply(call, { parameters: await this.describeSelf() });
@@ -117,7 +116,7 @@ export class BridgeSession {
           return undefined;
         }
         // The service that implements the interface describes it best: ask it the very same call.
-        return this.forward(name, call, bytes);
+        return this.forward(name, call, text);
       }
       default:
         await this.reply(call, { error: `${SERVICE_INTERFACE_NAME}.MethodNotFound`, parameters: { method: call.memberName } });
@@ -145,14 +144,14 @@ export class BridgeSession {
     return { ...this.options.info, interfaces };
   }
 
-  /** Sends `bytes` to the service of `interfaceName` and relays its replies. */
-  private async forward(interfaceName: string, call: RoutedCall, bytes: Buffer): Promise<ServiceLink | undefined> {
+  /** Sends the call's `text` to the service of `interfaceName` and relays its replies. */
+  private async forward(interfaceName: string, call: RoutedCall, text: string): Promise<ServiceLink | undefined> {
     const link = await this.linkFor(interfaceName, call);
     if (link === undefined) return undefined;
-    await link.send(bytes);
+    await link.send(text);
     if (call.oneway) return undefined;
     for (;;) {
-      let reply: Buffer | undefined;
+      let reply: string | undefined;
       try {
         reply = await link.replies.next();
       } catch (error) {
@@ -161,7 +160,7 @@ export class BridgeSession {
       if (reply === undefined) {
         throw new SessionFailure(`${link.address} closed the connection before its reply to ${call.method}`);
       }
-      await send(this.output, Buffer.concat([reply, NUL]));
+      await send(this.output, `${reply}\0`);
       const flags = parseReplyFlags(reply, link.address);
       if (flags.error === undefined && flags.continues) continue;
       if (call.upgrade && flags.error === undefined) {

@@ -1,0 +1,120 @@
+/**
+ * Serializing a message for the wire, with a second path for large ones.
+ *
+ * `JSON.stringify` builds a large message's text from parts, the socket flattens them into one
+ * string and encodes that into bytes: three copies of the message, each in fresh memory. Large
+ * messages are nearly always long lists, so a message whose parameters hold a long array whose
+ * JSON would be large is serialized element by element instead, straight into buffers of about
+ * 64 KiB: the message then exists once, as the bytes the socket writes.
+ */
+
+/**
+ * A serialized message: the JSON text without its NUL, or, for a large message, the bytes of its
+ * JSON and its NUL.
+ */
+export type Frame = string | Buffer[];
+
+/** Arrays shorter than this are never split: a long array is what makes a message large. */
+const SPLIT_MIN_ELEMENTS = 64;
+/** Estimated JSON size, in characters, from which an array is serialized element by element. */
+export const SPLIT_THRESHOLD = 1024 * 1024;
+/** Text gathered before it is encoded into one buffer. */
+const BUFFER_CHARS = 64 * 1024;
+
+/** The bytes of a frame, or its length in UTF-16 units for the text of a small one. */
+export function frameLength(frame: Frame): number {
+  if (typeof frame === "string") return frame.length;
+  let total = 0;
+  for (const buffer of frame) total += buffer.length;
+  return total;
+}
+
+/**
+ * Serializes `message`, whose JSON is exactly what `JSON.stringify` makes of it.
+ * @throws what `JSON.stringify` throws (a cycle, a BigInt).
+ */
+export function serializeMessage(message: object): Frame {
+  const parameters = (message as { readonly parameters?: unknown }).parameters;
+  if (!isPlainObject(parameters)) return JSON.stringify(message);
+  for (const key in parameters) {
+    if (isLarge(parameters[key])) return serializeSplit(message, parameters);
+  }
+  return JSON.stringify(message);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return (prototype === Object.prototype || prototype === null) && !("toJSON" in value);
+}
+
+/** Whether `value` is an array whose JSON, judged by its first element, is large. */
+function isLarge(value: unknown): value is unknown[] {
+  if (!Array.isArray(value) || value.length < SPLIT_MIN_ELEMENTS || "toJSON" in value) return false;
+  const first = JSON.stringify(value[0]) as string | undefined;
+  return (first?.length ?? 4) * value.length >= SPLIT_THRESHOLD;
+}
+
+function serializeSplit(message: object, parameters: Record<string, unknown>): Buffer[] {
+  const out = new BufferBuilder();
+  let separator = "{";
+  for (const [key, value] of Object.entries(message)) {
+    if (key === "parameters") {
+      out.append(`${separator}"parameters":`);
+      serializeParameters(out, parameters);
+    } else {
+      const json = JSON.stringify(value) as string | undefined;
+      if (json === undefined) continue;
+      out.append(`${separator}${JSON.stringify(key)}:${json}`);
+    }
+    separator = ",";
+  }
+  out.append(separator === "{" ? "{}" : "}");
+  return out.finish();
+}
+
+function serializeParameters(out: BufferBuilder, parameters: Record<string, unknown>): void {
+  let separator = "{";
+  for (const [key, value] of Object.entries(parameters)) {
+    if (Array.isArray(value) && isLarge(value)) {
+      out.append(`${separator}${JSON.stringify(key)}:`);
+      let inner = "[";
+      for (const element of value) {
+        out.append(inner);
+        // As in JSON.stringify, an element with no JSON (undefined, a function) is null.
+        out.append((JSON.stringify(element) as string | undefined) ?? "null");
+        inner = ",";
+      }
+      out.append(inner === "[" ? "[]" : "]");
+    } else {
+      const json = JSON.stringify(value) as string | undefined;
+      if (json === undefined) continue;
+      out.append(`${separator}${JSON.stringify(key)}:${json}`);
+    }
+    separator = ",";
+  }
+  out.append(separator === "{" ? "{}" : "}");
+}
+
+/** Gathers text and encodes it into buffers of about {@link BUFFER_CHARS} characters. */
+class BufferBuilder {
+  private readonly buffers: Buffer[] = [];
+  private text = "";
+
+  append(text: string): void {
+    this.text += text;
+    if (this.text.length >= BUFFER_CHARS) this.encode();
+  }
+
+  /** The buffers, the last ending with the NUL. */
+  finish(): Buffer[] {
+    this.text += "\0";
+    this.encode();
+    return this.buffers;
+  }
+
+  private encode(): void {
+    this.buffers.push(Buffer.from(this.text, "utf8"));
+    this.text = "";
+  }
+}
