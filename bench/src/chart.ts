@@ -21,6 +21,7 @@ const COLORS: Record<PairId, string> = {
   "ts-go": "#8fb3f0",
   "go-ts": "#7fd3cf",
   raw: "#9a9a9a",
+  "go-raw": "#c8c8c8",
 };
 
 const WIDTH = 880;

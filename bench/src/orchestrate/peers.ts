@@ -49,11 +49,14 @@ export const PAIRS = [
   { id: "ts-go", client: "ts", server: "go" },
   { id: "go-ts", client: "go", server: "ts" },
   { id: "raw", client: "raw", server: "raw" },
+  // The ceiling of a Node server against the Go client: what go → ts can be judged against.
+  { id: "go-raw", client: "go", server: "raw" },
 ] as const satisfies readonly { id: string; client: PeerId; server: PeerId }[];
 
 export type PairId = (typeof PAIRS)[number]["id"];
 
-/** "ts → go": client, then server. */
+/** "ts → go": client, then server; the raw baseline is "raw Node". */
 export function pairLabel(pair: Pair): string {
-  return pair.id === "raw" ? "raw Node" : `${pair.client} → ${pair.server}`;
+  if (pair.id === "raw") return "raw Node";
+  return `${pair.client} → ${pair.server === "raw" ? "raw Node" : pair.server}`;
 }

@@ -35,15 +35,18 @@ export function frameLength(frame: Frame): number {
  */
 export function serializeMessage(message: object): Frame {
   const parameters = (message as { readonly parameters?: unknown }).parameters;
-  if (!isPlainObject(parameters)) return JSON.stringify(message);
+  if (typeof parameters !== "object" || parameters === null) return JSON.stringify(message);
+  // Most messages are small: look only for a long array before anything costlier.
   for (const key in parameters) {
-    if (isLarge(parameters[key])) return serializeSplit(message, parameters);
+    const value = (parameters as Record<string, unknown>)[key];
+    if (!Array.isArray(value) || value.length < SPLIT_MIN_ELEMENTS) continue;
+    if (isPlainObject(parameters) && isLarge(value)) return serializeSplit(message, parameters);
   }
   return JSON.stringify(message);
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+function isPlainObject(value: object): value is Record<string, unknown> {
+  if (Array.isArray(value)) return false;
   const prototype: unknown = Object.getPrototypeOf(value);
   return (prototype === Object.prototype || prototype === null) && !("toJSON" in value);
 }
