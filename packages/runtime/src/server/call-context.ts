@@ -22,30 +22,44 @@ const NO_UPGRADE: UpgradeSlot = {
   reject: () => undefined,
 };
 
+/**
+ * The context of most calls, those made without `upgrade`: an instance of a class, which V8 makes
+ * far faster than an object literal with a getter, and nothing else made per call.
+ */
+class PlainCallContext implements CallContext {
+  readonly method: string;
+  readonly more: boolean;
+  readonly oneway: boolean;
+  readonly upgrade = false;
+  readonly message: Readonly<Record<string, unknown>>;
+  readonly reply: (parameters: object) => Promise<void>;
+  readonly #signal: () => AbortSignal;
+
+  constructor(call: ParsedCall, signal: () => AbortSignal, reply: (parameters: object) => Promise<void>) {
+    this.method = call.method;
+    this.more = call.more;
+    this.oneway = call.oneway;
+    this.message = call.message;
+    this.reply = reply;
+    this.#signal = signal;
+  }
+
+  get signal(): AbortSignal {
+    return this.#signal();
+  }
+
+  upgradedStream(): Promise<Duplex> {
+    throw new TypeError(`${this.method} was not called with upgrade`);
+  }
+}
+
 /** Builds the context of `call`; `signal` makes the signal that fires when the client goes away. */
 export function createCallContext(
   call: ParsedCall,
   signal: () => AbortSignal,
   reply: (parameters: object) => Promise<void>,
 ): { context: CallContext; upgrade: UpgradeSlot } {
-  if (!call.upgrade) {
-    // Most calls: no promise or slot of their own, as little as possible made per call.
-    const context: CallContext = {
-      method: call.method,
-      more: call.more,
-      oneway: call.oneway,
-      upgrade: false,
-      message: call.message,
-      get signal() {
-        return signal();
-      },
-      reply,
-      upgradedStream(): Promise<Duplex> {
-        throw new TypeError(`${call.method} was not called with upgrade`);
-      },
-    };
-    return { context, upgrade: NO_UPGRADE };
-  }
+  if (!call.upgrade) return { context: new PlainCallContext(call, signal, reply), upgrade: NO_UPGRADE };
   let promise: Promise<Duplex> | undefined;
   let settle: { resolve(stream: Duplex): void; reject(reason: Error): void } | undefined;
 

@@ -6,12 +6,8 @@ import { ProtocolError } from "../errors.js";
 
 /** A call message whose shape has been checked. */
 export interface ParsedCall {
-  /** The fully qualified method name as sent. */
+  /** The fully qualified method name as sent: it has a dot. */
   readonly method: string;
-  /** Everything before the last dot. */
-  readonly interfaceName: string;
-  /** Everything after the last dot. */
-  readonly methodName: string;
   /** The parameters object; `{}` when absent or `null`. */
   readonly parameters: object;
   readonly oneway: boolean;
@@ -21,8 +17,6 @@ export interface ParsedCall {
   readonly message: Readonly<Record<string, unknown>>;
 }
 
-const KNOWN_KEYS = new Set(["method", "parameters", "oneway", "more", "upgrade"]);
-
 /**
  * Checks a decoded message as a call.
  * @throws ProtocolError when it is not one: no string `method` with a dot, `parameters` not an
@@ -30,17 +24,35 @@ const KNOWN_KEYS = new Set(["method", "parameters", "oneway", "more", "upgrade"]
  * reverse-domain prefixed (extensions must contain a dot).
  */
 export function parseCall(message: Record<string, unknown>): ParsedCall {
+  let method: unknown;
+  let parameters: unknown;
+  let oneway = false;
+  let more = false;
+  let upgrade = false;
+  // One pass over the keys the client sent; a switch, as this runs once per call.
   for (const key of Object.keys(message)) {
-    if (!KNOWN_KEYS.has(key) && !key.includes(".")) {
-      throw new ProtocolError(`unknown key ${JSON.stringify(key)} in call`);
+    switch (key) {
+      case "method":
+        method = message[key];
+        break;
+      case "parameters":
+        parameters = message[key];
+        break;
+      case "oneway":
+        oneway = flag(message, key);
+        break;
+      case "more":
+        more = flag(message, key);
+        break;
+      case "upgrade":
+        upgrade = flag(message, key);
+        break;
+      default:
+        if (!key.includes(".")) throw new ProtocolError(`unknown key ${JSON.stringify(key)} in call`);
     }
   }
-  const method = Object.hasOwn(message, "method") ? message["method"] : undefined;
   if (typeof method !== "string") throw new ProtocolError('call has no string "method"');
-  const dot = method.lastIndexOf(".");
-  if (dot === -1) throw new ProtocolError(`method ${JSON.stringify(method)} is not qualified`);
-
-  const parameters = Object.hasOwn(message, "parameters") ? message["parameters"] : undefined;
+  if (!method.includes(".")) throw new ProtocolError(`method ${JSON.stringify(method)} is not qualified`);
   if (
     parameters !== undefined &&
     parameters !== null &&
@@ -48,16 +60,11 @@ export function parseCall(message: Record<string, unknown>): ParsedCall {
   ) {
     throw new ProtocolError(`parameters of ${method} are not an object`);
   }
-  const oneway = flag(message, "oneway");
-  const more = flag(message, "more");
-  const upgrade = flag(message, "upgrade");
   if (Number(oneway) + Number(more) + Number(upgrade) > 1) {
     throw new ProtocolError(`call of ${method} sets more than one of oneway, more, upgrade`);
   }
   return {
     method,
-    interfaceName: method.slice(0, dot),
-    methodName: method.slice(dot + 1),
     parameters: parameters ?? {},
     oneway,
     more,
@@ -67,7 +74,6 @@ export function parseCall(message: Record<string, unknown>): ParsedCall {
 }
 
 function flag(message: Record<string, unknown>, name: string): boolean {
-  if (!Object.hasOwn(message, name)) return false;
   const value = message[name];
   if (typeof value !== "boolean") throw new ProtocolError(`"${name}" is not a boolean`);
   return value;

@@ -121,15 +121,23 @@ export class Dispatcher {
   }
 
   private resolve(call: ParsedCall): Target {
-    const entry = this.registry.get(call.interfaceName);
-    if (entry === undefined) throw new InterfaceNotFoundError({ interface: call.interfaceName });
-    const method = entry.definition.methods.get(call.methodName);
-    if (method === undefined) throw new MethodNotFoundError({ method: call.methodName });
-    const handler = entry.handlers.get(call.methodName);
-    if (handler === undefined) throw new MethodNotImplementedError({ method: call.methodName });
-    const issue = checkParameters(entry.definition, method.input, call.parameters);
+    const found = this.registry.method(call.method);
+    if (found?.handler === undefined) throw this.unresolved(call);
+    const issue = checkParameters(found.definition, found.method.input, call.parameters);
     if (issue !== undefined) throw new InvalidParameterError({ parameter: issue.path });
-    return { definition: entry.definition, method, handler };
+    // The registry's own entry, whose handler was just found to be there: nothing made per call.
+    return found as Target;
+  }
+
+  /** Why a call's method was not found: its interface, the method, or the method's handler. */
+  private unresolved(call: ParsedCall): Error {
+    const dot = call.method.lastIndexOf(".");
+    const interfaceName = call.method.slice(0, dot);
+    const methodName = call.method.slice(dot + 1);
+    const entry = this.registry.get(interfaceName);
+    if (entry === undefined) return new InterfaceNotFoundError({ interface: interfaceName });
+    if (!entry.definition.methods.has(methodName)) return new MethodNotFoundError({ method: methodName });
+    return new MethodNotImplementedError({ method: methodName });
   }
 
   /**

@@ -1,7 +1,7 @@
 /**
  * The interfaces a service implements, in registration order, with their handlers.
  */
-import type { InterfaceDefinition } from "../idl/model.js";
+import type { InterfaceDefinition, MethodMember } from "../idl/model.js";
 import type { InterfaceHandlers, MethodHandler } from "./types.js";
 
 /** One implemented interface. */
@@ -11,9 +11,19 @@ export interface RegisteredInterface {
   readonly handlers: ReadonlyMap<string, MethodHandler<never, object>>;
 }
 
+/** One method of an implemented interface, found by its fully qualified name. */
+export interface RegisteredMethod {
+  readonly definition: InterfaceDefinition;
+  readonly method: MethodMember;
+  /** Undefined when the method has no handler. */
+  readonly handler: MethodHandler<never, object> | undefined;
+}
+
 /** Interfaces by name, in the order they were added. */
 export class InterfaceRegistry {
   private readonly entries = new Map<string, RegisteredInterface>();
+  /** Every method by its fully qualified name: one lookup per call instead of three. */
+  private readonly methods = new Map<string, RegisteredMethod>();
 
   /**
    * Adds an interface.
@@ -37,6 +47,14 @@ export class InterfaceRegistry {
       map.set(name, handler as MethodHandler<never, object>);
     }
     this.entries.set(definition.name, { definition, handlers: map });
+    for (const [name, method] of definition.methods) {
+      this.methods.set(`${definition.name}.${name}`, { definition, method, handler: map.get(name) });
+    }
+  }
+
+  /** The method called `qualifiedName` (`org.example.more.Ping`), if its interface is registered. */
+  method(qualifiedName: string): RegisteredMethod | undefined {
+    return this.methods.get(qualifiedName);
   }
 
   /** The interface called `name`, if it is registered. */
