@@ -60,43 +60,49 @@ function isLarge(value: unknown): value is unknown[] {
 
 function serializeSplit(message: object, parameters: Record<string, unknown>): Buffer[] {
   const out = new BufferBuilder();
-  let separator = "{";
-  for (const [key, value] of Object.entries(message)) {
-    if (key === "parameters") {
-      out.append(`${separator}"parameters":`);
-      serializeParameters(out, parameters);
-    } else {
-      const json = JSON.stringify(value) as string | undefined;
-      if (json === undefined) continue;
-      out.append(`${separator}${JSON.stringify(key)}:${json}`);
-    }
-    separator = ",";
-  }
-  out.append(separator === "{" ? "{}" : "}");
+  appendObject(out, message, (value) =>
+    value === parameters ? () => appendObject(out, parameters, largeArrayWriter(out)) : undefined,
+  );
   return out.finish();
 }
 
-function serializeParameters(out: BufferBuilder, parameters: Record<string, unknown>): void {
+/** How a value is appended when JSON.stringify is not to do it; undefined when it is. */
+type WriterFor = (value: unknown) => (() => void) | undefined;
+
+/** Appends `object` as JSON.stringify writes it; `writerFor` takes over the values it chooses. */
+function appendObject(out: BufferBuilder, object: object, writerFor: WriterFor): void {
   let separator = "{";
-  for (const [key, value] of Object.entries(parameters)) {
-    if (Array.isArray(value) && isLarge(value)) {
-      out.append(`${separator}${JSON.stringify(key)}:`);
-      let inner = "[";
-      for (const element of value) {
-        out.append(inner);
-        // As in JSON.stringify, an element with no JSON (undefined, a function) is null.
-        out.append((JSON.stringify(element) as string | undefined) ?? "null");
-        inner = ",";
-      }
-      out.append(inner === "[" ? "[]" : "]");
+  for (const [key, value] of Object.entries(object)) {
+    const name = `${separator}${JSON.stringify(key)}:`;
+    const write = writerFor(value);
+    if (write !== undefined) {
+      out.append(name);
+      write();
     } else {
+      // As in JSON.stringify, a property with no JSON (undefined, a function) is left out.
       const json = JSON.stringify(value) as string | undefined;
       if (json === undefined) continue;
-      out.append(`${separator}${JSON.stringify(key)}:${json}`);
+      out.append(name + json);
     }
     separator = ",";
   }
   out.append(separator === "{" ? "{}" : "}");
+}
+
+/** Writes large arrays element by element. */
+function largeArrayWriter(out: BufferBuilder): WriterFor {
+  return (value) => {
+    if (!isLarge(value)) return undefined;
+    return () => {
+      let separator = "[";
+      for (const element of value) {
+        // As in JSON.stringify, an element with no JSON is null.
+        out.append(separator + ((JSON.stringify(element) as string | undefined) ?? "null"));
+        separator = ",";
+      }
+      out.append(separator === "[" ? "[]" : "]");
+    };
+  };
 }
 
 /** Gathers text and encodes it into buffers of about {@link BUFFER_CHARS} characters. */
