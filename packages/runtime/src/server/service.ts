@@ -10,6 +10,7 @@ import { listen, listenFromEnvironment, type Address, type Listener } from "../t
 import { Connection, type ConnectionOptions } from "./connection.js";
 import { Dispatcher } from "./dispatcher.js";
 import { InterfaceRegistry } from "./interface-registry.js";
+import { RepeatedLog } from "./repeated-log.js";
 import {
   SERVICE_INTERFACE_SOURCE,
   serviceInterfaceHandlers,
@@ -73,6 +74,8 @@ export class VarlinkService {
   private readonly dispatcher: Dispatcher;
   private readonly connectionOptions: ConnectionOptions;
   private readonly maxConnections: number;
+  /** The log line of connections refused beyond `maxConnections`, at most one per 10 s. */
+  private readonly refusals: RepeatedLog;
   private readonly logger: ServiceLogger;
   private readonly connections = new Set<Connection>();
   private readonly listeners: Listener[] = [];
@@ -82,6 +85,10 @@ export class VarlinkService {
     this.info = info;
     this.logger = options.logger ?? defaultLogger;
     this.maxConnections = options.maxConnections ?? Number.POSITIVE_INFINITY;
+    this.refusals = new RepeatedLog(
+      `varlink: refusing a connection beyond the limit of ${this.maxConnections}`,
+      (message) => this.log(message),
+    );
     const validateReplies = options.validateReplies ?? process.env["NODE_ENV"] !== "production";
     this.dispatcher = new Dispatcher(this.registry, validateReplies, this.logger);
     this.connectionOptions = {
@@ -164,7 +171,7 @@ export class VarlinkService {
       return;
     }
     if (this.connections.size >= this.maxConnections) {
-      this.log(`varlink: refusing a connection beyond the limit of ${this.maxConnections}`);
+      this.refusals.report();
       stream.destroy();
       return;
     }
@@ -193,6 +200,7 @@ export class VarlinkService {
     timer.unref();
     await Promise.all(connections.map((connection) => connection.done));
     clearTimeout(timer);
+    this.refusals.flush();
     for (const result of await listenersClosed) {
       if (result.status === "rejected") this.log("varlink: closing a listener failed", result.reason);
     }

@@ -93,7 +93,10 @@ export interface ServiceOptions {
    * dropped with a log line. Default 16 MiB.
    */
   readonly maxMessageSize?: number;
-  /** Connections beyond this many are closed as soon as they arrive. Default: no limit. */
+  /**
+   * Connections beyond this many are closed as soon as they arrive, with one log line per 10 s
+   * at most, however many there are. Default: no limit.
+   */
   readonly maxConnections?: number;
   /**
    * Bytes of replies that may wait for one client to read them. A client that falls this far
