@@ -125,7 +125,7 @@ export class Connection implements ReplyChannel {
     return this.abortController.signal;
   }
 
-  /** Queues one message's JSON; see {@link ReplyChannel.write}. */
+  /** Queues one message; see {@link ReplyChannel.write}. */
   write(frame: Frame): void {
     if (this.state !== "open") return;
     const length = frameLength(frame) + (typeof frame === "string" ? 1 : 0);
@@ -138,7 +138,7 @@ export class Connection implements ReplyChannel {
       return;
     }
     // A large JSON text stays apart from its NUL, so that it is written without another copy.
-    if (typeof frame !== "string") this.output.push(...frame);
+    if (typeof frame !== "string") for (const buffer of frame) this.output.push(buffer);
     else if (frame.length < SEPARATE_NUL_THRESHOLD) this.output.push(`${frame}\0`);
     else this.output.push(frame, "\0");
     this.outputLength += length;
