@@ -136,7 +136,7 @@ export class Dispatcher {
     const methodName = call.method.slice(dot + 1);
     const entry = this.registry.get(interfaceName);
     if (entry === undefined) return new InterfaceNotFoundError({ interface: interfaceName });
-    if (!entry.definition.methods.has(methodName)) return new MethodNotFoundError({ method: methodName });
+    if (!entry.methods.has(methodName)) return new MethodNotFoundError({ method: methodName });
     return new MethodNotImplementedError({ method: methodName });
   }
 

@@ -106,7 +106,7 @@ export class VarlinkService {
       serviceInterfaceHandlers({
         info,
         interfaces: () => registry.definitions(),
-        lookup: (name) => registry.get(name)?.definition,
+        lookup: (name) => registry.get(name),
       }) as InterfaceHandlers,
     );
   }
