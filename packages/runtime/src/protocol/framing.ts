@@ -84,8 +84,9 @@ export class MessageReader {
    * `upgrade` these bytes belong to the new protocol.
    */
   takeRest(): Buffer {
+    // Decoded text goes back to the very bytes it came from: it was checked to be UTF-8.
     const pieces: Buffer[] = this.partial === "" ? [] : [Buffer.from(this.partial)];
-    pieces.push(...this.held);
+    for (const bytes of this.held) pieces.push(bytes);
     this.queue.forEach((chunk, index) => pieces.push(index === 0 ? chunk.subarray(this.offset) : chunk));
     this.queue.length = 0;
     this.offset = 0;
