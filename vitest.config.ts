@@ -7,7 +7,7 @@ export default defineConfig({
   resolve: { conditions: ["source", "node", "import", "default"] },
   ssr: { resolve: { conditions: ["source", "node", "import", "default"] } },
   test: {
-    include: ["packages/*/test/**/*.test.ts", "examples/**/*.test.ts"],
+    include: ["packages/*/test/**/*.test.ts", "examples/**/*.test.ts", "bench/test/**/*.test.ts"],
     pool: "forks",
     testTimeout: 20_000,
     hookTimeout: 20_000,
