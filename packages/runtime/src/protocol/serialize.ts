@@ -36,11 +36,10 @@ export function frameLength(frame: Frame): number {
 export function serializeMessage(message: object): Frame {
   const parameters = (message as { readonly parameters?: unknown }).parameters;
   if (typeof parameters !== "object" || parameters === null) return JSON.stringify(message);
-  // Most messages are small: look only for a long array before anything costlier.
+  // Most messages are small: isLarge looks only for a long array before anything costlier.
   for (const key in parameters) {
-    const value = (parameters as Record<string, unknown>)[key];
-    if (!Array.isArray(value) || value.length < SPLIT_MIN_ELEMENTS) continue;
-    if (isPlainObject(parameters) && isLarge(value)) return serializeSplit(message, parameters);
+    if (!isLarge((parameters as Record<string, unknown>)[key])) continue;
+    return isPlainObject(parameters) ? serializeSplit(message, parameters) : JSON.stringify(message);
   }
   return JSON.stringify(message);
 }
