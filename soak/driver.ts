@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connect, type VarlinkClient } from "@varlink-ts/runtime";
+import { connect, type Connection } from "@varlink-ts/runtime";
 import { Ledger, typedName, type LedgerCounts } from "./ledger.js";
 import { Random } from "./random.js";
 import { ServerProcess } from "./server-process.js";
@@ -90,7 +90,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   };
 
   /** Connects, retrying while the service is down; undefined once all calls are issued. */
-  const open = async (): Promise<VarlinkClient | undefined> => {
+  const open = async (): Promise<Connection | undefined> => {
     for (let attempt = 0; !done(); attempt++) {
       try {
         return await connect(address, { timeout: 5000 });
@@ -104,7 +104,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   };
 
   /** Issues one call, plain or streaming, and books how it ends. Never rejects. */
-  const call = async (client: VarlinkClient): Promise<void> => {
+  const call = async (client: Connection): Promise<void> => {
     const id = ledger.issue();
     try {
       if (random.chance(0.15)) {

@@ -2,7 +2,7 @@
  * The certification executable's behaviour a user relies on besides a passing run: the client
  * stops at the first failing step with a message and a non-zero exit, refuses to certify when End
  * says `all_ok: false`, and both modes report wrong usage and unreachable addresses clearly.
- * The failing servers here are in-process services built on the generated `register`.
+ * The failing servers here are in-process services built on the generated `descriptor`.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -10,7 +10,7 @@ import { VarlinkService } from "@varlink-ts/runtime";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   CertificationError,
-  register,
+  descriptor,
   type Handlers,
   type MyType,
 } from "./src/gen/org.varlink.certification.js";
@@ -50,7 +50,7 @@ const UNCERTIFYING: Handlers = {
 /** Serves `handlers` in this process on a fresh unix socket; returns its address. */
 async function serve(handlers: Partial<Handlers>): Promise<string> {
   const service = new VarlinkService({ vendor: "test", product: "test", version: "1", url: "test" });
-  register(service, handlers);
+  service.addInterface(descriptor, handlers);
   onCleanUp(() => service.close({ grace: 0 }));
   const listener = await service.listen(`unix:${join(await tempDir(), "test.sock")}`);
   return listener.address;

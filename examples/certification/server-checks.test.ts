@@ -9,8 +9,9 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   CertificationError,
-  Client,
   ClientIdError,
+  connect as connectClient,
+  type Client,
   type MyType,
 } from "./src/gen/org.varlink.certification.js";
 import { DEFAULT_LIMITS, Sessions } from "./src/server/sessions.js";
@@ -50,7 +51,7 @@ afterEach(() => {
 afterAll(cleanUp);
 
 async function connect(address = `unix:${path}`): Promise<Client> {
-  const client = await Client.connect(address);
+  const client = await connectClient(address);
   clients.push(client);
   return client;
 }
@@ -88,7 +89,7 @@ async function walkToTest10(client: Client): Promise<{ client_id: string; mytype
 
 async function test10Strings(client: Client, client_id: string, mytype: MyType): Promise<string[]> {
   const strings: string[] = [];
-  for await (const reply of client.test10({ client_id, mytype }, { more: true })) strings.push(reply.string);
+  for await (const reply of client.test10.more({ client_id, mytype })) strings.push(reply.string);
   return strings;
 }
 
@@ -112,7 +113,7 @@ describe("a correct client", () => {
     expect(mytype).toStrictEqual(REFERENCE_MYTYPE);
     const strings = await test10Strings(client, client_id, mytype);
     expect(strings).toStrictEqual(Array.from({ length: 10 }, (_, i) => `Reply number ${i + 1}`));
-    await client.test11({ client_id, last_more_replies: strings }, { oneway: true });
+    await client.test11.oneway({ client_id, last_more_replies: strings });
     expect(await client.end({ client_id })).toStrictEqual({ all_ok: true });
 
     expect(await refusal(client.end({ client_id }))).toBeInstanceOf(ClientIdError);
@@ -123,7 +124,7 @@ describe("a correct client", () => {
     const { client_id, mytype } = await walkToTest10(client);
     const { nullable: _nullable, nullable_array_struct: _array, ...withoutNulls } = mytype;
     const strings = await test10Strings(client, client_id, withoutNulls);
-    await client.test11({ client_id, last_more_replies: strings }, { oneway: true });
+    await client.test11.oneway({ client_id, last_more_replies: strings });
     expect(await client.end({ client_id })).toStrictEqual({ all_ok: true });
   });
 });
@@ -150,7 +151,7 @@ describe("a wrong client is refused", () => {
   it("for more on a call that is not Test10", async () => {
     const client = await connect();
     const { client_id } = await client.start();
-    const replies = client.test01({ client_id }, { more: true })[Symbol.asyncIterator]();
+    const replies = client.test01.more({ client_id })[Symbol.asyncIterator]();
     const { wants, got } = await certificationRefusal(replies.next());
     expect(wants).toStrictEqual({ method: method("Test01"), parameters: { client_id } });
     expect(got).toStrictEqual({ method: method("Test01"), parameters: { client_id }, more: true });
@@ -208,7 +209,7 @@ describe("a wrong client is refused", () => {
     const client = await connect();
     const { client_id, mytype } = await walkToTest10(client);
     const strings = await test10Strings(client, client_id, mytype);
-    await client.test11({ client_id, last_more_replies: strings.slice(1) }, { oneway: true });
+    await client.test11.oneway({ client_id, last_more_replies: strings.slice(1) });
     expect(await client.end({ client_id })).toStrictEqual({ all_ok: false });
   });
 

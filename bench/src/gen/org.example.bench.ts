@@ -8,26 +8,20 @@
  */
 
 import {
-  MethodNotImplementedError,
-  VarlinkClient,
-  VarlinkService,
-  connect,
-  duplexPair,
+  connect as openConnection,
+  createClient,
+  defineInterface,
+  method,
 } from "@varlink-ts/runtime";
 import type {
   Address,
-  CallContext,
-  CallOptions,
+  Client as ClientOf,
   ConnectOptions,
-  UpgradeResult,
+  Handlers as HandlersOf,
+  VarlinkService,
 } from "@varlink-ts/runtime";
-
-/**
- * The name of this interface.
- *
- * @see org.example.bench.varlink:2
- */
-export const interfaceName = "org.example.bench";
+import { createMock as mockOf } from "@varlink-ts/runtime/testing";
+import type { Mock as MockOf, MockOptions } from "@varlink-ts/runtime/testing";
 
 /**
  * The interface definition exactly as in `org.example.bench.varlink`: what a service answers
@@ -114,385 +108,79 @@ export interface StreamResult {
 }
 
 /**
- * A typed client for `org.example.bench`: one method per varlink method.
- *
- * Every method takes the call's parameters and, last, `CallOptions`. Add `more: true` to get
- * every reply as an async iterable, `oneway: true` to send without waiting for a reply,
- * `upgrade: true` to get the reply and the raw connection. Declared errors reject as their
- * generated classes.
+ * The `org.example.bench` interface: its name, IDL text, methods and errors. Clients,
+ * handlers and mocks are typed from it.
  *
  * @see org.example.bench.varlink:2
  */
-export class Client {
-  /** The connection calls go through; several generated clients may share one. */
-  readonly connection: VarlinkClient;
+export const descriptor = defineInterface({
+  name: "org.example.bench",
+  description: interfaceDescription,
+  methods: {
+    /**
+     * One small round trip.
+     *
+     * @see org.example.bench.varlink:7
+     */
+    ping: method<PingParameters, PingResult>("Ping"),
+    /**
+     * Returns the items it is given, to measure larger messages.
+     *
+     * @see org.example.bench.varlink:10
+     */
+    echo: method<EchoParameters, EchoResult>("Echo"),
+    /**
+     * With "more": count replies, each carrying one item, the last without "continues".
+     *
+     * @see org.example.bench.varlink:13
+     */
+    stream: method<StreamParameters, StreamResult>("Stream"),
+  },
+});
 
-  /** @param connection - An open connection to a service implementing this interface. */
-  constructor(connection: VarlinkClient) {
-    this.connection = connection;
-  }
+/**
+ * A client of `org.example.bench`: one member per method. `client.method(parameters,
+ * options)` makes a plain call; `.more()`, `.oneway()` and `.upgrade()` make it with that
+ * flag, where the method allows it. Declared errors reject as this module's classes.
+ */
+export type Client = ClientOf<typeof descriptor>;
 
-  /**
-   * Connects to `address` (`unix:/path`, `unix:@name`, `tcp:host:port`, `exec:/path`, ...) and
-   * returns a client on the new connection.
-   */
-  static async connect(address: string | Address, options?: ConnectOptions): Promise<Client> {
-    return new Client(await connect(address, options));
-  }
-
-  /** Closes the connection; calls still pending reject. */
-  close(): void {
-    this.connection.close();
-  }
-
-  /**
-   * One small round trip.
-   *
-   * Calls `org.example.bench.Ping` with `more`: yields every reply as it arrives, until the
-   * last.
-   *
-   * @see org.example.bench.varlink:7
-   */
-  ping(
-    parameters: PingParameters,
-    options: CallOptions & { more: true },
-  ): AsyncIterable<PingResult>;
-  /**
-   * One small round trip.
-   *
-   * Calls `org.example.bench.Ping` with `oneway`: resolves once it is sent; no reply comes,
-   * not even an error.
-   *
-   * @see org.example.bench.varlink:7
-   */
-  ping(parameters: PingParameters, options: CallOptions & { oneway: true }): Promise<void>;
-  /**
-   * One small round trip.
-   *
-   * Calls `org.example.bench.Ping` with `upgrade`: resolves to the reply and the connection,
-   * which from then on carries the method's own protocol.
-   *
-   * @see org.example.bench.varlink:7
-   */
-  ping(
-    parameters: PingParameters,
-    options: CallOptions & { upgrade: true },
-  ): Promise<UpgradeResult<PingResult>>;
-  /**
-   * One small round trip.
-   *
-   * Calls `org.example.bench.Ping` and resolves to its reply.
-   *
-   * @see org.example.bench.varlink:7
-   */
-  ping(parameters: PingParameters, options?: CallOptions): Promise<PingResult>;
-  ping(
-    parameters: PingParameters,
-    options?: CallOptions & { more?: boolean; oneway?: boolean; upgrade?: boolean },
-  ):
-    | Promise<PingResult>
-    | AsyncIterable<PingResult>
-    | Promise<void>
-    | Promise<UpgradeResult<PingResult>> {
-    const method = "org.example.bench.Ping";
-    if (options?.more === true)
-      return this.connection.callMore<PingResult>(method, parameters, options);
-    if (options?.oneway === true) return this.connection.callOneway(method, parameters, options);
-    if (options?.upgrade === true)
-      return this.connection.callUpgrade<PingResult>(method, parameters, options);
-    return this.connection.call<PingResult>(method, parameters, options);
-  }
-
-  /**
-   * Returns the items it is given, to measure larger messages.
-   *
-   * Calls `org.example.bench.Echo` with `more`: yields every reply as it arrives, until the
-   * last.
-   *
-   * @see org.example.bench.varlink:10
-   */
-  echo(
-    parameters: EchoParameters,
-    options: CallOptions & { more: true },
-  ): AsyncIterable<EchoResult>;
-  /**
-   * Returns the items it is given, to measure larger messages.
-   *
-   * Calls `org.example.bench.Echo` with `oneway`: resolves once it is sent; no reply comes,
-   * not even an error.
-   *
-   * @see org.example.bench.varlink:10
-   */
-  echo(parameters: EchoParameters, options: CallOptions & { oneway: true }): Promise<void>;
-  /**
-   * Returns the items it is given, to measure larger messages.
-   *
-   * Calls `org.example.bench.Echo` with `upgrade`: resolves to the reply and the connection,
-   * which from then on carries the method's own protocol.
-   *
-   * @see org.example.bench.varlink:10
-   */
-  echo(
-    parameters: EchoParameters,
-    options: CallOptions & { upgrade: true },
-  ): Promise<UpgradeResult<EchoResult>>;
-  /**
-   * Returns the items it is given, to measure larger messages.
-   *
-   * Calls `org.example.bench.Echo` and resolves to its reply.
-   *
-   * @see org.example.bench.varlink:10
-   */
-  echo(parameters: EchoParameters, options?: CallOptions): Promise<EchoResult>;
-  echo(
-    parameters: EchoParameters,
-    options?: CallOptions & { more?: boolean; oneway?: boolean; upgrade?: boolean },
-  ):
-    | Promise<EchoResult>
-    | AsyncIterable<EchoResult>
-    | Promise<void>
-    | Promise<UpgradeResult<EchoResult>> {
-    const method = "org.example.bench.Echo";
-    if (options?.more === true)
-      return this.connection.callMore<EchoResult>(method, parameters, options);
-    if (options?.oneway === true) return this.connection.callOneway(method, parameters, options);
-    if (options?.upgrade === true)
-      return this.connection.callUpgrade<EchoResult>(method, parameters, options);
-    return this.connection.call<EchoResult>(method, parameters, options);
-  }
-
-  /**
-   * With "more": count replies, each carrying one item, the last without "continues".
-   *
-   * Calls `org.example.bench.Stream` with `more`: yields every reply as it arrives, until the
-   * last.
-   *
-   * @see org.example.bench.varlink:13
-   */
-  stream(
-    parameters: StreamParameters,
-    options: CallOptions & { more: true },
-  ): AsyncIterable<StreamResult>;
-  /**
-   * With "more": count replies, each carrying one item, the last without "continues".
-   *
-   * Calls `org.example.bench.Stream` with `oneway`: resolves once it is sent; no reply comes,
-   * not even an error.
-   *
-   * @see org.example.bench.varlink:13
-   */
-  stream(parameters: StreamParameters, options: CallOptions & { oneway: true }): Promise<void>;
-  /**
-   * With "more": count replies, each carrying one item, the last without "continues".
-   *
-   * Calls `org.example.bench.Stream` with `upgrade`: resolves to the reply and the connection,
-   * which from then on carries the method's own protocol.
-   *
-   * @see org.example.bench.varlink:13
-   */
-  stream(
-    parameters: StreamParameters,
-    options: CallOptions & { upgrade: true },
-  ): Promise<UpgradeResult<StreamResult>>;
-  /**
-   * With "more": count replies, each carrying one item, the last without "continues".
-   *
-   * Calls `org.example.bench.Stream` and resolves to its reply.
-   *
-   * @see org.example.bench.varlink:13
-   */
-  stream(parameters: StreamParameters, options?: CallOptions): Promise<StreamResult>;
-  stream(
-    parameters: StreamParameters,
-    options?: CallOptions & { more?: boolean; oneway?: boolean; upgrade?: boolean },
-  ):
-    | Promise<StreamResult>
-    | AsyncIterable<StreamResult>
-    | Promise<void>
-    | Promise<UpgradeResult<StreamResult>> {
-    const method = "org.example.bench.Stream";
-    if (options?.more === true)
-      return this.connection.callMore<StreamResult>(method, parameters, options);
-    if (options?.oneway === true) return this.connection.callOneway(method, parameters, options);
-    if (options?.upgrade === true)
-      return this.connection.callUpgrade<StreamResult>(method, parameters, options);
-    return this.connection.call<StreamResult>(method, parameters, options);
-  }
+/**
+ * Connects to `address` (`unix:/path`, `unix:@name`, `tcp:host:port`, `exec:/path`, ...) and
+ * returns a client of `org.example.bench` on the new connection.
+ */
+export async function connect(
+  address: string | Address,
+  options?: ConnectOptions,
+): Promise<Client> {
+  return createClient(descriptor, await openConnection(address, options));
 }
 
 /**
- * The implementation of `org.example.bench`: one method per varlink method.
- *
- * A handler gets the call's parameters, already checked against the interface, and the
- * call's context. It returns the reply (or nothing, when the reply has no fields), a promise
- * of it, or, for calls made with `more`, an async iterable of replies. Throwing one of this
- * module's error classes replies with that error. A method left out is answered with
- * `org.varlink.service.MethodNotImplemented`.
- *
- * @see org.example.bench.varlink:2
+ * The implementation of `org.example.bench`: one handler per method, each required. A
+ * handler gets the call's parameters, already checked against the interface, and the call's
+ * context, and returns the reply, a promise of it, or for `more` calls an async iterable of
+ * replies. Throwing one of this module's error classes replies with that error.
  */
-export interface Handlers {
-  /**
-   * One small round trip.
-   *
-   * Answers `org.example.bench.Ping`.
-   *
-   * @see org.example.bench.varlink:7
-   */
-  ping?(
-    parameters: PingParameters,
-    context: CallContext<PingResult>,
-  ): PingResult | Promise<PingResult> | AsyncIterable<PingResult>;
-  /**
-   * Returns the items it is given, to measure larger messages.
-   *
-   * Answers `org.example.bench.Echo`.
-   *
-   * @see org.example.bench.varlink:10
-   */
-  echo?(
-    parameters: EchoParameters,
-    context: CallContext<EchoResult>,
-  ): EchoResult | Promise<EchoResult> | AsyncIterable<EchoResult>;
-  /**
-   * With "more": count replies, each carrying one item, the last without "continues".
-   *
-   * Answers `org.example.bench.Stream`.
-   *
-   * @see org.example.bench.varlink:13
-   */
-  stream?(
-    parameters: StreamParameters,
-    context: CallContext<StreamResult>,
-  ): StreamResult | Promise<StreamResult> | AsyncIterable<StreamResult>;
-}
+export type Handlers = HandlersOf<typeof descriptor>;
 
 /**
- * Adds `org.example.bench` to `service`, answering its methods with `handlers` (called with
- * `this` set to `handlers`, so a class instance works) and `GetInterfaceDescription` with
- * {@link interfaceDescription}.
- *
- * @param service - The service to add the interface to.
- * @param handlers - The methods to implement; missing ones reply `MethodNotImplemented`.
+ * Adds `org.example.bench` to `service`, answered by `handlers`, a plain object or a class
+ * instance (called with `this` set to it).
  */
-export function register(service: VarlinkService, handlers: Partial<Handlers>): void {
-  service.addInterface(interfaceDescription, {
-    Ping: handlers.ping?.bind(handlers),
-    Echo: handlers.echo?.bind(handlers),
-    Stream: handlers.stream?.bind(handlers),
-  });
+export function register(service: VarlinkService, handlers: Handlers): void {
+  service.addInterface(descriptor, handlers);
 }
-
-/**
- * A call the mock's service received: the varlink method name (`Ping`), its parameters and
- * the flags it was called with.
- */
-export type RecordedCall =
-  | {
-      readonly method: "Ping";
-      readonly parameters: PingParameters;
-      readonly more: boolean;
-      readonly oneway: boolean;
-      readonly upgrade: boolean;
-    }
-  | {
-      readonly method: "Echo";
-      readonly parameters: EchoParameters;
-      readonly more: boolean;
-      readonly oneway: boolean;
-      readonly upgrade: boolean;
-    }
-  | {
-      readonly method: "Stream";
-      readonly parameters: StreamParameters;
-      readonly more: boolean;
-      readonly oneway: boolean;
-      readonly upgrade: boolean;
-    };
 
 /** A mock `org.example.bench` service and a client connected to it; see {@link createMock}. */
-export interface Mock {
-  /** A client connected to the mock service. */
-  readonly client: Client;
-  /** Every call whose parameters passed the check, in order, implemented or not. */
-  readonly calls: RecordedCall[];
-  /** The service serving the mock, to add other interfaces or serve more connections. */
-  readonly service: VarlinkService;
-  /** Closes the client, then the service (and its listener, if any). */
-  close(): Promise<void>;
-}
+export type Mock = MockOf<typeof descriptor>;
 
 /**
  * Serves `org.example.bench` with `handlers` from a real `VarlinkService` and returns a
- * client connected to it, for tests. Every call is recorded in `calls` before its handler
- * runs; a method without a handler replies `MethodNotImplemented`. The connection is in
- * memory unless `options.address` asks for a real listener.
- *
- * @param handlers - The methods to implement, as for {@link register}.
- * @param options - `address`: listen there (e.g. `unix:/tmp/mock.sock`) and connect to it.
+ * client connected to it, for tests. Every call is recorded in `calls`; a method without a
+ * handler replies `MethodNotImplemented`. The connection is in memory unless
+ * `options.address` asks for a listener.
  */
-export async function createMock(
-  handlers: Partial<Handlers> = {},
-  options: { address?: string } = {},
-): Promise<Mock> {
-  const calls: RecordedCall[] = [];
-  const service = new VarlinkService({
-    vendor: "varlink-ts",
-    product: "org.example.bench mock",
-    version: "0",
-    url: "https://varlink.org",
-  });
-  register(service, {
-    ping(parameters, context) {
-      calls.push({
-        method: "Ping",
-        parameters,
-        more: context.more,
-        oneway: context.oneway,
-        upgrade: context.upgrade,
-      });
-      if (handlers.ping === undefined) throw new MethodNotImplementedError({ method: "Ping" });
-      return handlers.ping(parameters, context);
-    },
-    echo(parameters, context) {
-      calls.push({
-        method: "Echo",
-        parameters,
-        more: context.more,
-        oneway: context.oneway,
-        upgrade: context.upgrade,
-      });
-      if (handlers.echo === undefined) throw new MethodNotImplementedError({ method: "Echo" });
-      return handlers.echo(parameters, context);
-    },
-    stream(parameters, context) {
-      calls.push({
-        method: "Stream",
-        parameters,
-        more: context.more,
-        oneway: context.oneway,
-        upgrade: context.upgrade,
-      });
-      if (handlers.stream === undefined) throw new MethodNotImplementedError({ method: "Stream" });
-      return handlers.stream(parameters, context);
-    },
-  });
-  let connection: VarlinkClient;
-  if (options.address === undefined) {
-    const [serverEnd, clientEnd] = duplexPair();
-    service.serve(serverEnd);
-    connection = VarlinkClient.fromStream(clientEnd);
-  } else {
-    const listener = await service.listen(options.address);
-    connection = await connect(listener.address);
-  }
-  return {
-    client: new Client(connection),
-    calls,
-    service,
-    async close() {
-      connection.close();
-      await service.close();
-    },
-  };
+export function createMock(handlers?: Partial<Handlers>, options?: MockOptions): Promise<Mock> {
+  return mockOf(descriptor, handlers, options);
 }

@@ -8,7 +8,7 @@
  *   certification --client --bridge=COMMAND          … over COMMAND's stdin/stdout (run by /bin/sh)
  */
 import { parseArgs } from "node:util";
-import type { BridgeAddress } from "@varlink-ts/runtime";
+import type { BridgeAddress } from "@varlink-ts/runtime/transport";
 
 /** The usage text printed for `--help` and after a usage error. */
 export const USAGE = `usage: certification --varlink=ADDRESS [--max-clients=N]

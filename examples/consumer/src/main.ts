@@ -29,11 +29,11 @@ const service = new VarlinkService({
 OrgExampleGreeter.register(service, greeter);
 const listener = await service.listen(`unix:${path.join(directory, "greeter.sock")}`);
 
-const client = await OrgExampleGreeter.Client.connect(listener.address);
+const client = await OrgExampleGreeter.connect(listener.address);
 try {
   console.log((await client.greet({ name: "world" })).greeting);
   console.log((await client.greet({ name: "varlink", style: "loud" })).greeting);
-  for await (const { n } of client.count({ to: 3 }, { more: true })) console.log(n);
+  for await (const { n } of client.count.more({ to: 3 })) console.log(n);
   try {
     await client.greet({ name: "" });
   } catch (error) {

@@ -114,14 +114,14 @@ describe("varlink-codegen", () => {
     );
     expect((await codegen()).code).toBe(0);
     const typesOnly = await readFile(path.join(dir, "from-package/org.example.more.ts"), "utf8");
-    expect(typesOnly).not.toContain("class Client");
+    expect(typesOnly).not.toContain("export type Client =");
 
     await writeFile(path.join(dir, "varlink-codegen.config.json"), JSON.stringify({ inputs: ["interfaces"], out: "from-config" }));
     expect((await codegen("-o", "from-flag")).code).toBe(0);
     expect(await readdir(dir)).toContain("from-flag");
     expect(await readdir(dir)).not.toContain("from-config");
     const full = await readFile(path.join(dir, "from-flag/org.example.more.ts"), "utf8");
-    expect(full).toContain("class Client");
+    expect(full).toContain("export type Client =");
 
     await writeFile(path.join(dir, "varlink-codegen.config.json"), JSON.stringify({ outDir: "x" }));
     const bad = await codegen();

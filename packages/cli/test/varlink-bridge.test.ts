@@ -3,7 +3,8 @@
  * `ssh host varlink bridge` would be), and `--activate`. Needs `npx tsc -b` first.
  */
 import { readFile } from "node:fs/promises";
-import { connect, formatSource, type VarlinkClient } from "@varlink-ts/runtime";
+import { connect, type Connection } from "@varlink-ts/runtime";
+import { formatSource } from "@varlink-ts/runtime/idl";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   assertBuilt,
@@ -18,7 +19,7 @@ import {
 const moreFile = new URL("../../../fixtures/interop/org.example.more.varlink", import.meta.url);
 
 let sandbox: Sandbox;
-let client: VarlinkClient | undefined;
+let client: Connection | undefined;
 
 beforeAll(assertBuilt);
 beforeEach(async () => {

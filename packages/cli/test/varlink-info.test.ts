@@ -3,7 +3,7 @@
  * certification server and this project's own fixture service. Needs `npx tsc -b` first.
  */
 import { readFile } from "node:fs/promises";
-import { formatSource, parseInterface } from "@varlink-ts/runtime";
+import { formatSource, parseInterface } from "@varlink-ts/runtime/idl";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { assertBuilt, MORE_SERVICE, Sandbox, type StartedService } from "./fixtures/harness.js";
 

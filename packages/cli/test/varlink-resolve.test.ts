@@ -3,7 +3,7 @@
  * (org.varlink.resolver) at a temporary address. Needs `npx tsc -b` first.
  */
 import { readFile } from "node:fs/promises";
-import { formatSource } from "@varlink-ts/runtime";
+import { formatSource } from "@varlink-ts/runtime/idl";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { assertBuilt, MORE_SERVICE, RESOLVER_SERVICE, Sandbox, type StartedService } from "./fixtures/harness.js";
 

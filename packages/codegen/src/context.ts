@@ -29,16 +29,26 @@ export class EmitContext {
     this.types = new TypeRenderer(plan);
   }
 
-  /** Imports `name` from the runtime as a value and returns it, for use in code. */
-  runtime(name: string): string {
-    this.imports.value(this.options.runtimeModule, name);
-    return name;
+  /** Imports `name` (as `alias`, if given) from the runtime as a value; returns the local name. */
+  runtime(name: string, alias?: string): string {
+    return this.importValue(this.options.runtimeModule, name, alias);
   }
 
-  /** Imports `name` from the runtime as a type and returns it, for use in code. */
-  runtimeType(name: string): string {
-    this.imports.type(this.options.runtimeModule, name);
-    return name;
+  /** Imports `name` (as `alias`, if given) from the runtime as a type; returns the local name. */
+  runtimeType(name: string, alias?: string): string {
+    return this.importType(this.options.runtimeModule, name, alias);
+  }
+
+  /** Imports `name` (as `alias`, if given) from `module` as a value; returns the local name. */
+  importValue(module: string, name: string, alias?: string): string {
+    this.imports.value(module, name, alias);
+    return alias ?? name;
+  }
+
+  /** Imports `name` (as `alias`, if given) from `module` as a type; returns the local name. */
+  importType(module: string, name: string, alias?: string): string {
+    this.imports.type(module, name, alias);
+    return alias ?? name;
   }
 
   /** The `@see` line for something at `line` of this module's IDL file. */

@@ -1,6 +1,7 @@
 /**
- * Error classes: one per `error`, extending the runtime's `VarlinkError` with typed parameters,
- * registered at module load so that error replies reject as instances of the class.
+ * Error classes: one per `error`, extending the runtime's `VarlinkError` with typed parameters.
+ * Nothing is registered: the descriptor lists them, and clients of the interface map error
+ * replies to them.
  */
 import { StructureKind } from "ts-morph";
 import type { EmitContext } from "./context.js";
@@ -8,7 +9,7 @@ import { emitTypeGroup } from "./emit-types.js";
 import type { PlannedError } from "./plan.js";
 import { docText, prose } from "./tsdoc.js";
 
-/** Emits the parameters, class and registration of every error, in source order. */
+/** Emits the parameters and class of every error, in source order. */
 export function emitErrors(context: EmitContext): void {
   for (const error of context.plan.errors) emitError(context, error);
 }
@@ -61,24 +62,5 @@ function emitError(context: EmitContext, error: PlannedError): void {
         statements: [`super(${superArguments});`],
       },
     ],
-    methods: [
-      {
-        name: "is",
-        isStatic: true,
-        docs: [
-          docText(
-            prose(
-              `Whether \`value\` is this error: an instance of {@link ${className}}, or any \`VarlinkError\` named \`${error.qualifiedName}\` (as when another class was registered for that name when the reply arrived).`,
-            ),
-          ),
-        ],
-        parameters: [{ name: "value", type: "unknown" }],
-        returnType: `value is ${className}`,
-        statements: [
-          `return value instanceof ${className} || (value instanceof ${context.runtime("VarlinkError")} && value.error === ${className}.varlinkName);`,
-        ],
-      },
-    ],
   });
-  context.statements.push(`${context.runtime("registerError")}(${className});`);
 }

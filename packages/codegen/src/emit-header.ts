@@ -1,6 +1,6 @@
 /**
  * The top of a module: the "generated" header, the interface's documentation as module TSDoc,
- * and the `interfaceName` and `interfaceDescription` constants.
+ * and the `interfaceDescription` constant, the IDL text.
  */
 import { StructureKind, VariableDeclarationKind } from "ts-morph";
 import type { EmitContext } from "./context.js";
@@ -30,18 +30,10 @@ export function moduleHeader(plan: ModulePlan): string {
   ].join("\n");
 }
 
-/** Emits `interfaceName` and `interfaceDescription`. */
+/** Emits `interfaceDescription`. */
 export function emitConstants(context: EmitContext): void {
   const { definition } = context.plan;
   const see = context.see(definition.position.line);
-  context.statements.push({
-    kind: StructureKind.VariableStatement,
-    leadingTrivia: "\n",
-    declarationKind: VariableDeclarationKind.Const,
-    isExported: true,
-    declarations: [{ name: "interfaceName", initializer: JSON.stringify(definition.name) }],
-    docs: [docText(["The name of this interface."], see)],
-  });
   context.statements.push({
     kind: StructureKind.VariableStatement,
     declarationKind: VariableDeclarationKind.Const,

@@ -1,11 +1,12 @@
 /**
- * One interface's module: the parts in a fixed order (constants, types, errors, client, server,
- * mock), built with ts-morph and formatted with prettier.
+ * One interface's module: the parts in a fixed order (the IDL text, types, errors, the
+ * descriptor, client, server, mock), built with ts-morph and formatted with prettier.
  */
-import type { InterfaceDefinition } from "@varlink-ts/runtime";
+import type { InterfaceDefinition } from "@varlink-ts/runtime/idl";
 import { Project } from "ts-morph";
 import { EmitContext } from "./context.js";
 import { emitClient } from "./emit-client.js";
+import { emitDescriptor } from "./emit-descriptor.js";
 import { emitErrors } from "./emit-errors.js";
 import { emitConstants, moduleHeader } from "./emit-header.js";
 import { emitMock } from "./emit-mock.js";
@@ -29,6 +30,7 @@ export async function emitModule(
   const typesStart = context.statements.length;
   emitTypes(context);
   emitErrors(context);
+  if (options.emit.has("client") || options.emit.has("server")) emitDescriptor(context);
   if (options.emit.has("client")) emitClient(context);
   if (options.emit.has("server")) emitServer(context);
   if (options.emit.has("mock")) emitMock(context);

@@ -2,8 +2,8 @@
  * The entry point: parse the inputs, emit one module per interface and the index.
  */
 import { basename } from "node:path";
-import { parseInterface } from "@varlink-ts/runtime";
-import type { InterfaceDefinition } from "@varlink-ts/runtime";
+import { parseInterface } from "@varlink-ts/runtime/idl";
+import type { InterfaceDefinition } from "@varlink-ts/runtime/idl";
 import { emitIndex } from "./emit-index.js";
 import { createProject, emitModule } from "./emit-module.js";
 import { resolveOptions } from "./options.js";

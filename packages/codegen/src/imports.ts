@@ -3,21 +3,24 @@
  * names used are imported, values with `import` and types with `import type`.
  */
 import { StructureKind } from "ts-morph";
-import type { ImportDeclarationStructure } from "ts-morph";
+import type { ImportDeclarationStructure, ImportSpecifierStructure } from "ts-morph";
 
-/** Collects imported names per module specifier. */
+/**
+ * Collects imported names per module specifier. A name is kept as `name` or, when the module
+ * imports it under another name, as `name as alias`.
+ */
 export class ImportSet {
   private readonly values = new Map<string, Set<string>>();
   private readonly types = new Map<string, Set<string>>();
 
   /** Records that `name` from `module` is used as a value (and maybe as a type too). */
-  value(module: string, name: string): void {
-    add(this.values, module, name);
+  value(module: string, name: string, alias?: string): void {
+    add(this.values, module, specifier(name, alias));
   }
 
   /** Records that `name` from `module` is used only as a type. */
-  type(module: string, name: string): void {
-    add(this.types, module, name);
+  type(module: string, name: string, alias?: string): void {
+    add(this.types, module, specifier(name, alias));
   }
 
   /**
@@ -36,7 +39,7 @@ export class ImportSet {
         declarations.push({
           kind: StructureKind.ImportDeclaration,
           moduleSpecifier: module,
-          namedImports: [...values].sort(),
+          namedImports: [...values].sort().map(importSpecifier),
         });
       }
       if (types.length > 0) {
@@ -44,12 +47,23 @@ export class ImportSet {
           kind: StructureKind.ImportDeclaration,
           isTypeOnly: true,
           moduleSpecifier: module,
-          namedImports: types.sort(),
+          namedImports: types.sort().map(importSpecifier),
         });
       }
     }
     return declarations;
   }
+}
+
+function specifier(name: string, alias: string | undefined): string {
+  return alias === undefined ? name : `${name} as ${alias}`;
+}
+
+function importSpecifier(text: string): ImportSpecifierStructure {
+  const [name = text, alias] = text.split(" as ");
+  return alias === undefined
+    ? { kind: StructureKind.ImportSpecifier, name }
+    : { kind: StructureKind.ImportSpecifier, name, alias };
 }
 
 function add(map: Map<string, Set<string>>, module: string, name: string): void {

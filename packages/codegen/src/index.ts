@@ -1,6 +1,6 @@
 /**
- * Generates TypeScript from varlink interface definitions: types, constants, error classes, a
- * typed client, a server handler interface with a register function, and a mock.
+ * Generates TypeScript from varlink interface definitions: types, error classes, the IDL text and
+ * a typed interface descriptor, with `connect`, `register` and `createMock` over it.
  *
  * @packageDocumentation
  */

@@ -42,29 +42,30 @@ const GLOBAL_NAMES = [
 /** Names every generated module may declare itself, reserved whether or not they are emitted. */
 // prettier-ignore
 const MODULE_NAMES = [
-  "interfaceName", "interfaceDescription", "Client", "Handlers", "register", "createMock", "Mock",
-  "RecordedCall", "StringSet",
+  "interfaceDescription", "descriptor", "Client", "connect", "Handlers", "register", "Mock",
+  "createMock", "StringSet",
 ];
 
 /** Names generated code may import from the runtime or from Node. */
 // prettier-ignore
 const IMPORTED_NAMES = [
-  "VarlinkError", "registerError", "VarlinkClient", "VarlinkService", "connect", "duplexPair",
-  "CallContext", "CallOptions", "ConnectOptions", "Address", "JsonValue", "UpgradeResult",
-  "InterfaceNotFoundError", "MethodNotFoundError", "MethodNotImplementedError",
+  "VarlinkError", "VarlinkService", "defineInterface", "method", "createClient", "openConnection",
+  "mockOf", "ClientOf", "HandlersOf", "MockOf", "MockOptions", "ConnectOptions", "Address",
+  "JsonValue", "InterfaceNotFoundError", "MethodNotFoundError", "MethodNotImplementedError",
   "InvalidParameterError", "PermissionDeniedError", "ExpectedMoreError", "ExpectedUpgradeError",
 ];
 
 /**
- * Names a method of the client class or of a handlers object must not take: `then` would make
- * the object a thenable (so `await client` would misbehave), `constructor` and the members of
+ * Names a method of the client or of a handlers object must not take: `then` would make the
+ * object a thenable (so `await client` would misbehave), `constructor` and the members of
  * `Object.prototype` would replace built-in behaviour or, in a plain handlers object, be found
- * even when the user did not implement them. `connection` and `close` are the client's own.
+ * even when the user did not implement them. `connection`, `descriptor` and `close` are the
+ * client's own.
  */
 // prettier-ignore
 const MEMBER_RESERVED = [
   "then", "constructor", "__proto__", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable",
-  "toLocaleString", "toString", "valueOf", "connection", "close",
+  "toLocaleString", "toString", "valueOf", "connection", "descriptor", "close",
 ];
 
 /** A set of identifiers already in use, handing out free ones by the `_` rule. */

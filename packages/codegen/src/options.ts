@@ -3,14 +3,15 @@
  */
 
 /**
- * A part of a generated module that can be left out. Error classes and the `interfaceName` and
- * `interfaceDescription` constants are always emitted.
+ * A part of a generated module that can be left out. Error classes and the
+ * `interfaceDescription` constant are always emitted; the `descriptor` comes with `client` or
+ * `server`.
  *
  * - `types`: every type of the interface, even those no other emitted part needs (the types that
  *   the emitted parts use are always emitted);
- * - `client`: the `Client` class;
- * - `server`: the `Handlers` interface and `register`;
- * - `mock`: `createMock`, `Mock` and `RecordedCall` (brings `client` and `server` with it).
+ * - `client`: the `Client` type and `connect`;
+ * - `server`: the `Handlers` type and `register`;
+ * - `mock`: `Mock` and `createMock` (brings `client` and `server` with it).
  */
 export type EmitPart = "types" | "client" | "server" | "mock";
 

@@ -6,14 +6,16 @@
  * names written in the IDL (types, then errors), then the derived ones in source order, depth
  * first. Types that no emitted part needs are left out unless `types` is emitted.
  */
+import { methodMode } from "@varlink-ts/runtime/idl";
 import type {
   EnumType,
   EnumValue,
   Field,
   InterfaceDefinition,
+  MethodMode,
   StructType,
   VarlinkType,
-} from "@varlink-ts/runtime";
+} from "@varlink-ts/runtime/idl";
 import { lowerCamelCase, memberNameTable, moduleNameTable, pascalCase } from "./names.js";
 import type { NameTable } from "./names.js";
 import type { ResolvedOptions } from "./options.js";
@@ -59,10 +61,8 @@ export interface PlannedMethod {
   readonly memberName: string;
   readonly parametersName: string;
   readonly resultName: string;
-  /** True when no input field is required, so the parameters object may be left out. */
-  readonly parametersOptional: boolean;
-  /** True when the output has no fields, so a handler may return nothing. */
-  readonly resultEmpty: boolean;
+  /** The call modes systemd's markers in the method's comment allow. */
+  readonly mode: MethodMode;
   readonly doc: readonly string[];
   readonly line: number;
 }
@@ -181,8 +181,7 @@ export function planModule(
         memberName: members.claim(lowerCamelCase(member.name)),
         parametersName,
         resultName,
-        parametersOptional: member.input.fields.every((field) => field.type.kind === "nullable"),
-        resultEmpty: member.output.fields.length === 0,
+        mode: methodMode(member),
         doc: docLines(member.doc),
         line: member.position.line,
       });

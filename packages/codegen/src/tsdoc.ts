@@ -2,7 +2,7 @@
  * TSDoc text for generated declarations: IDL comments made safe to put inside `/** ... *\/`, and
  * the `@see` tag that points every generated symbol back at its line in the IDL.
  */
-import type { Doc } from "@varlink-ts/runtime";
+import type { Doc } from "@varlink-ts/runtime/idl";
 
 /**
  * One IDL comment line made safe for a doc comment: `*\/` would end the comment early, and an
@@ -34,6 +34,13 @@ export function docText(...paragraphs: ReadonlyArray<readonly string[]>): string
     .filter((paragraph) => paragraph.length > 0)
     .map((paragraph) => paragraph.join("\n"))
     .join("\n\n");
+}
+
+/** `text` (lines joined by `\n`) as a `/** ... *\/` block, for code written as text. */
+export function docComment(text: string): string {
+  return ["/**", ...text.split("\n").map((line) => (line.length > 0 ? ` * ${line}` : " *")), " */"].join(
+    "\n",
+  );
 }
 
 /** Width generated prose is wrapped at, leaving room for the comment's indentation. */

@@ -5,7 +5,7 @@
  * `JsonValue`, `[]T` → `T[]`, `[string]T` → `Record<string, T>`, `[string]()` → `StringSet`,
  * `?T` → `T | null` (and an optional property), named and anonymous types → their declared name.
  */
-import type { Field, VarlinkType } from "@varlink-ts/runtime";
+import type { Field, VarlinkType } from "@varlink-ts/runtime/idl";
 import type { ModulePlan } from "./plan.js";
 import { propertyKey } from "./names.js";
 

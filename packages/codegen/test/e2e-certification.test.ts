@@ -16,7 +16,7 @@ describe("org.varlink.certification: generated client against generated server",
 
   beforeEach(async () => {
     served = await serve((service) => Cert.register(service, new CertificationServer()));
-    client = await Cert.Client.connect(served.address);
+    client = await Cert.connect(served.address);
   });
 
   afterEach(async () => {
@@ -38,13 +38,13 @@ describe("org.varlink.certification: generated client against generated server",
     expect(mytype).toEqual(MYTYPE);
 
     const replies: string[] = [];
-    for await (const reply of client.test10({ client_id, mytype }, { more: true })) {
+    for await (const reply of client.test10.more({ client_id, mytype })) {
       replies.push(reply.string);
     }
     expect(replies).toEqual(REPLIES);
 
     await expect(
-      client.test11({ client_id, last_more_replies: replies }, { oneway: true }),
+      client.test11.oneway({ client_id, last_more_replies: replies }),
     ).resolves.toBeUndefined();
     expect(await client.end({ client_id })).toEqual({ all_ok: true });
   });
@@ -73,7 +73,7 @@ describe("org.varlink.certification: generated client against generated server",
   it("answers GetInterfaceDescription with the exact IDL text", async () => {
     const reply = await client.connection.call<{ description: string }>(
       "org.varlink.service.GetInterfaceDescription",
-      { interface: Cert.interfaceName },
+      { interface: Cert.descriptor.name },
     );
     expect(reply.description).toBe(Cert.interfaceDescription);
   });

@@ -1,5 +1,5 @@
 /**
- * The `upgrade` overload end to end with org.example.ping: after the generated client's upgrade
+ * The `upgrade` call mode end to end with org.example.ping: after the generated client's upgrade
  * call is confirmed, the connection carries the method's own protocol (here, an echo).
  */
 import { once } from "node:events";
@@ -39,9 +39,9 @@ describe("org.example.ping: upgrade through the generated client", () => {
 
   it("resolves to the reply and the raw connection, which then speaks the new protocol", async () => {
     served = await serve((service) => Ping.register(service, echoing));
-    const client = await Ping.Client.connect(served.address);
+    const client = await Ping.connect(served.address);
     closers.push(async () => client.close());
-    const upgraded = await client.upgrade({}, { upgrade: true });
+    const upgraded = await client.upgrade.upgrade({});
     stream = upgraded.stream;
     expect(upgraded.parameters).toEqual({});
     expect(await echo(stream, "not varlink any more")).toBe("not varlink any more");
@@ -50,10 +50,10 @@ describe("org.example.ping: upgrade through the generated client", () => {
   it("is recorded by the mock with its flag", async () => {
     const mock = await Ping.createMock(echoing);
     closers.push(() => mock.close());
-    stream = (await mock.client.upgrade({}, { upgrade: true })).stream;
+    stream = (await mock.client.upgrade.upgrade({})).stream;
     expect(await echo(stream, "hello")).toBe("hello");
     expect(mock.calls).toEqual([
-      { method: "Upgrade", parameters: {}, more: false, oneway: false, upgrade: true },
+      { method: "upgrade", parameters: {}, more: false, oneway: false, upgrade: true },
     ]);
   });
 });

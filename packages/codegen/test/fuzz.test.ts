@@ -12,7 +12,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseInterface, VarlinkSyntaxError } from "@varlink-ts/runtime";
+import { parseInterface, VarlinkSyntaxError } from "@varlink-ts/runtime/idl";
 import { generate } from "@varlink-ts/codegen";
 import { fixtureInputs, REPO_ROOT } from "./fixture-inputs.js";
 

@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseInterface, VarlinkSyntaxError } from "@varlink-ts/runtime";
+import { parseInterface, VarlinkSyntaxError } from "@varlink-ts/runtime/idl";
 import { generate } from "@varlink-ts/codegen";
 import type { GeneratedFile } from "@varlink-ts/codegen";
 import { fixtureInputs, REPO_ROOT } from "./fixture-inputs.js";
@@ -75,10 +75,9 @@ describe("generate()", () => {
 });
 
 describe("options", () => {
-  it("emit: [] keeps constants, errors and the types errors need, and nothing else", async () => {
+  it("emit: [] keeps the IDL text, errors and the types errors need, and nothing else", async () => {
     const files = await generate([TYPES_ONLY, MORE], { emit: [] });
     const more = module(files, "org.example.more.ts");
-    expect(more).toContain("export const interfaceName =");
     expect(more).toContain("export const interfaceDescription =");
     expect(more).toContain(
       "export class TestMoreError extends VarlinkError<TestMoreErrorParameters>",
@@ -86,8 +85,9 @@ describe("options", () => {
     for (const absent of [
       "interface State",
       "PingParameters",
-      "class Client",
-      "interface Handlers",
+      "descriptor",
+      "type Client",
+      "type Handlers",
       "createMock",
     ]) {
       expect(more).not.toContain(absent);
@@ -103,32 +103,37 @@ describe("options", () => {
       "org.example.typesonly.ts",
     );
     expect(typesOnly).toContain("export interface Unused");
-    expect(typesOnly).not.toContain("class Client");
+    expect(typesOnly).not.toContain("type Client");
+    expect(typesOnly).not.toContain("descriptor");
   });
 
   it("emit: ['client'] brings the method types and the types they use, not the server", async () => {
     const more = module(await generate([MORE], { emit: ["client"] }), "org.example.more.ts");
-    expect(more).toContain("export class Client");
+    expect(more).toContain("export const descriptor = defineInterface(");
+    expect(more).toContain("export type Client = ClientOf<typeof descriptor>;");
+    expect(more).toContain("export async function connect(");
     expect(more).toContain("export interface State");
-    expect(more).not.toContain("export interface Handlers");
+    expect(more).not.toContain("export type Handlers");
     expect(more).not.toContain("export function register");
   });
 
   it("emit: ['server'] gives Handlers and register without the client", async () => {
     const more = module(await generate([MORE], { emit: ["server"] }), "org.example.more.ts");
-    expect(more).toContain("export interface Handlers");
+    expect(more).toContain("export const descriptor = defineInterface(");
+    expect(more).toContain("export type Handlers = HandlersOf<typeof descriptor>;");
     expect(more).toContain(
-      "export function register(service: VarlinkService, handlers: Partial<Handlers>): void",
+      "export function register(service: VarlinkService, handlers: Handlers): void",
     );
-    expect(more).not.toContain("export class Client");
+    expect(more).not.toContain("export type Client");
+    expect(more).not.toContain("export async function connect");
   });
 
   it("emit: ['mock'] brings the client and the server it is built from", async () => {
     const more = module(await generate([MORE], { emit: ["mock"] }), "org.example.more.ts");
     for (const present of [
-      "export class Client",
+      "export type Client",
       "export function register",
-      "export async function createMock",
+      "export function createMock",
     ]) {
       expect(more).toContain(present);
     }
@@ -137,6 +142,7 @@ describe("options", () => {
   it("imports the runtime from runtimeModule and writes importExtension in index.ts", async () => {
     const files = await generate([MORE], { runtimeModule: "#varlink", importExtension: ".ts" });
     expect(module(files, "org.example.more.ts")).toContain('} from "#varlink";');
+    expect(module(files, "org.example.more.ts")).toContain('} from "#varlink/testing";');
     expect(module(files, "org.example.more.ts")).not.toContain("@varlink-ts/runtime");
     expect(module(files, "index.ts")).toContain('from "./org.example.more.ts";');
     const bare = await generate([MORE], { importExtension: "" });
@@ -179,9 +185,10 @@ describe("interfaceDescription", () => {
     await writeFile(path, file.content);
     const loaded = (await import(/* @vite-ignore */ pathToFileURL(path).href)) as {
       interfaceDescription: string;
-      interfaceName: string;
+      descriptor: { name: string; description: string };
     };
-    expect(loaded.interfaceName).toBe("org.example.exact");
+    expect(loaded.descriptor.name).toBe("org.example.exact");
+    expect(loaded.descriptor.description).toBe(source);
     expect(loaded.interfaceDescription).toBe(source);
   });
 });

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { MethodNotImplementedError, VarlinkClient } from "@varlink-ts/runtime";
+import { Connection, MethodNotImplementedError } from "@varlink-ts/runtime";
 import {
   OrgExampleComplex as Complex,
   OrgExampleMore as More,
@@ -30,17 +30,17 @@ describe("generated createMock", () => {
 
     expect(await mock.client.ping({ ping: "hi" })).toEqual({ pong: "HI" });
     const progress: Array<number | null | undefined> = [];
-    for await (const { state } of mock.client.testMore({ n: 2 }, { more: true }))
+    for await (const { state } of mock.client.testMore.more({ n: 2 }))
       progress.push(state.progress);
     expect(progress).toEqual([0, 1, 2]);
-    await mock.client.ping({ ping: "quiet" }, { oneway: true });
+    await mock.client.ping.oneway({ ping: "quiet" });
     await mock.client.ping({ ping: "last" });
 
     expect(mock.calls).toEqual([
-      { method: "Ping", parameters: { ping: "hi" }, more: false, oneway: false, upgrade: false },
-      { method: "TestMore", parameters: { n: 2 }, more: true, oneway: false, upgrade: false },
-      { method: "Ping", parameters: { ping: "quiet" }, more: false, oneway: true, upgrade: false },
-      { method: "Ping", parameters: { ping: "last" }, more: false, oneway: false, upgrade: false },
+      { method: "ping", parameters: { ping: "hi" }, more: false, oneway: false, upgrade: false },
+      { method: "testMore", parameters: { n: 2 }, more: true, oneway: false, upgrade: false },
+      { method: "ping", parameters: { ping: "quiet" }, more: false, oneway: true, upgrade: false },
+      { method: "ping", parameters: { ping: "last" }, more: false, oneway: false, upgrade: false },
     ]);
   });
 
@@ -53,7 +53,7 @@ describe("generated createMock", () => {
     expect(failure).toBeInstanceOf(MethodNotImplementedError);
     expect(mock.calls).toEqual([
       {
-        method: "StopServing",
+        method: "stopServing",
         parameters: { reason: "done" },
         more: false,
         oneway: false,
@@ -85,11 +85,12 @@ describe("generated createMock", () => {
       })
       .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(Complex.ErrorBar);
-    expect(mock.calls.map((call) => call.method)).toEqual(["Foo"]);
+    expect(mock.calls.map((call) => call.method)).toEqual(["foo"]);
   });
 
   it("calls handlers of a class instance with this set to the instance", async () => {
-    class Counter implements More.Handlers {
+    // The mock takes a partial implementation, so the class implements only part of Handlers.
+    class Counter implements Partial<More.Handlers> {
       private count = 0;
       ping({ ping }: More.PingParameters): More.PingResult {
         this.count += 1;
@@ -109,11 +110,11 @@ describe("generated createMock", () => {
     const mock = await Cert.createMock({ start: () => ({ client_id: "mocked" }) }, { address });
     closers.push(() => mock.close());
 
-    const other = await Cert.Client.connect(address);
+    const other = await Cert.connect(address);
     closers.push(async () => other.close());
     expect(await other.start()).toEqual({ client_id: "mocked" });
     expect(await mock.client.start()).toEqual({ client_id: "mocked" });
-    expect(mock.calls.map((call) => call.method)).toEqual(["Start", "Start"]);
+    expect(mock.calls.map((call) => call.method)).toEqual(["start", "start"]);
   });
 
   it("serves GetInterfaceDescription with the exact IDL", async () => {
@@ -124,6 +125,24 @@ describe("generated createMock", () => {
       { interface: "org.example.more" },
     );
     expect(reply.description).toBe(More.interfaceDescription);
-    expect(mock.client.connection).toBeInstanceOf(VarlinkClient);
+    expect(mock.client.connection).toBeInstanceOf(Connection);
+  });
+});
+
+describe("generated createMock: recorded calls narrow by method", () => {
+  it("types each recorded call's parameters by its method", async () => {
+    const mock = await More.createMock({ ping: ({ ping }) => ({ pong: ping }) });
+    closers.push(() => mock.close());
+    await mock.client.ping({ ping: "typed" });
+    const [call] = mock.calls;
+    // A compile-time proof as much as a run-time one: `method` narrows `parameters`.
+    const ping = call?.method === "ping" ? call.parameters.ping : undefined;
+    expect(ping).toBe("typed");
+  });
+
+  it("refuses a handler key that is not a method of the interface", async () => {
+    await expect(
+      More.createMock({ pong: () => ({ pong: "" }) } as Partial<More.Handlers>),
+    ).rejects.toThrow(TypeError);
   });
 });

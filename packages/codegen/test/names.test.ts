@@ -21,7 +21,8 @@ describe("collision rules", () => {
     const values = Object.keys(Collisions).sort();
     expect(values).toEqual(
       expect.arrayContaining([
-        "Client",
+        "descriptor",
+        "connect",
         "register",
         "createMock",
         "ModeValues_",
@@ -36,12 +37,12 @@ describe("collision rules", () => {
   });
 
   it("gives namespaces that map to the same name `_` in interface-name order", () => {
-    expect(Dashed.interfaceName).toBe("org.example-collisions");
-    expect(Collisions.interfaceName).toBe("org.example.collisions");
+    expect(Dashed.descriptor.name).toBe("org.example-collisions");
+    expect(Collisions.descriptor.name).toBe("org.example.collisions");
   });
 
   it("renames methods that would make the client thenable or replace built-ins", async () => {
-    const proto = Collisions.Client.prototype as unknown as Record<string, unknown>;
+    const members = Collisions.descriptor.methods as Record<string, unknown>;
     for (const name of [
       "then_",
       "constructor_",
@@ -51,9 +52,11 @@ describe("collision rules", () => {
       "urlFetch",
       "urlFetch_",
     ]) {
-      expect(typeof proto[name], name).toBe("function");
+      expect(members[name], name).toBeDefined();
     }
-    expect(proto["then"]).toBeUndefined();
+    for (const name of ["then", "constructor", "toString", "close", "connection", "descriptor"]) {
+      expect(Object.hasOwn(members, name), name).toBe(false);
+    }
 
     const mock = await Collisions.createMock({
       then_: ({ value }) => ({ value: value * 2 }),
@@ -72,19 +75,21 @@ describe("collision rules", () => {
     expect(await mock.client.urlFetch({ url: "a" })).toEqual({ body: "URLFetch a" });
     expect(await mock.client.urlFetch_({ url: "b" })).toEqual({ body: "UrlFetch b" });
     expect(mock.calls.map((call) => call.method)).toEqual([
-      "Then",
-      "ToString",
-      "Close",
-      "URLFetch",
-      "UrlFetch",
+      "then_",
+      "toString_",
+      "close_",
+      "urlFetch",
+      "urlFetch_",
     ]);
+    // The client's own close() is still the connection's.
+    expect(typeof mock.client.close).toBe("function");
   });
 
   it("does not take Object.prototype members of a plain handlers object as handlers", async () => {
     // With ToString mapped to `toString`, `{}` would seem to implement it (Object.prototype's).
-    const served = await serve((service) => Collisions.register(service, {}));
+    const served = await serve((service) => service.addInterface(Collisions.descriptor, {}));
     closers.push(() => served.close());
-    const client = await Collisions.Client.connect(served.address);
+    const client = await Collisions.connect(served.address);
     closers.push(async () => client.close());
     await expect(client.toString_()).rejects.toBeInstanceOf(MethodNotImplementedError);
     await expect(client.then_({ value: 1 })).rejects.toBeInstanceOf(MethodNotImplementedError);

@@ -1,7 +1,8 @@
 /**
- * Errors: varlink error replies (one base class, the seven standard `org.varlink.service` errors,
- * and a registry so replies become the class declared for their name), and the errors of the
- * connection itself.
+ * Errors: varlink error replies (one base class and the seven standard `org.varlink.service`
+ * errors) and the errors of the connection itself. There is no global registry: a client maps an
+ * error reply to the class declared by the interface it called (see `createClient`), so two
+ * copies of this module in one application each map their own classes.
  */
 
 /** Parameters of an error reply: a JSON object. */
@@ -25,6 +26,21 @@ export class VarlinkError<P extends ErrorParameters = Record<string, unknown>> e
     this.error = error;
     this.parameters = parameters;
   }
+
+  /**
+   * Whether `value` is an error of the class this is called on (`TestMoreError.is(error)`): an
+   * instance of it, or any varlink error with the same varlink name, such as one built by another
+   * copy of the runtime or of the generated module.
+   */
+  static is<T extends VarlinkError<object>>(
+    this: { readonly varlinkName: string; readonly prototype: T },
+    value: unknown,
+  ): value is T {
+    return (
+      value instanceof (this as unknown as abstract new (...args: never[]) => T) ||
+      (value instanceof Error && (value as { error?: unknown }).error === this.varlinkName)
+    );
+  }
 }
 
 function describe(error: string, parameters: object): string {
@@ -32,41 +48,33 @@ function describe(error: string, parameters: object): string {
   return text === undefined || text === "{}" ? error : `${error} ${text}`;
 }
 
-/** A class of varlink error that can be built from the parameters of a reply. */
-export interface VarlinkErrorClass<P extends ErrorParameters = ErrorParameters> {
+/**
+ * A class of varlink error that can be built from the parameters of a reply. `P` is what its
+ * constructor takes; the default, `never`, stands for any error class.
+ */
+export interface VarlinkErrorClass<P extends ErrorParameters = never> {
   /** The fully qualified varlink error name this class stands for. */
   readonly varlinkName: string;
-  new (parameters: P, options?: ErrorOptions): VarlinkError<P>;
+  new (parameters: P, options?: ErrorOptions): VarlinkError<object>;
 }
 
-/** Stored without their parameter types: a reply's parameters are only known at run time. */
-type AnyErrorClass = new (parameters: object, options?: ErrorOptions) => VarlinkError<object>;
-
-const registry = new Map<string, AnyErrorClass>();
+/** Error classes by their varlink names: what a client maps error replies with. */
+export type ErrorClasses = ReadonlyMap<string, VarlinkErrorClass>;
 
 /**
- * Makes error replies named `errorClass.varlinkName` reject as instances of `errorClass`.
- * Generated code registers every declared error; registering a name again replaces the class.
+ * Builds the error for an error reply: an instance of the class `classes` holds for `name`, or a
+ * plain `VarlinkError` when it holds none. `parameters` is taken as sent; a missing one becomes `{}`.
  */
-export function registerError<P extends ErrorParameters>(errorClass: VarlinkErrorClass<P>): void {
-  registry.set(errorClass.varlinkName, errorClass as unknown as AnyErrorClass);
-}
-
-/** The class registered for a varlink error name, if any. */
-export function lookupError(name: string): VarlinkErrorClass | undefined {
-  return registry.get(name) as VarlinkErrorClass | undefined;
-}
-
-/**
- * Builds the error for an error reply: an instance of the registered class for `name`, or a plain
- * `VarlinkError` when none is registered. `parameters` is taken as sent; a missing one becomes `{}`.
- */
-export function errorFromReply(name: string, parameters: unknown): VarlinkError<ErrorParameters> {
+export function errorFromReply(
+  name: string,
+  parameters: unknown,
+  classes: ErrorClasses = STANDARD_ERROR_CLASSES,
+): VarlinkError<ErrorParameters> {
   const params =
     typeof parameters === "object" && parameters !== null && !Array.isArray(parameters)
       ? parameters
       : {};
-  const errorClass = registry.get(name);
+  const errorClass = classes.get(name) as VarlinkErrorClass<object> | undefined;
   if (errorClass !== undefined) {
     return new errorClass(params);
   }
@@ -134,13 +142,18 @@ export class ExpectedUpgradeError extends VarlinkError<Record<string, never>> {
   }
 }
 
-registerError(InterfaceNotFoundError);
-registerError(MethodNotFoundError);
-registerError(MethodNotImplementedError);
-registerError(InvalidParameterError);
-registerError(PermissionDeniedError);
-registerError(ExpectedMoreError);
-registerError(ExpectedUpgradeError);
+/** The seven standard errors by name: every client maps these, whatever interface it calls. */
+export const STANDARD_ERROR_CLASSES: ErrorClasses = new Map(
+  [
+    InterfaceNotFoundError,
+    MethodNotFoundError,
+    MethodNotImplementedError,
+    InvalidParameterError,
+    PermissionDeniedError,
+    ExpectedMoreError,
+    ExpectedUpgradeError,
+  ].map((errorClass) => [errorClass.varlinkName, errorClass]),
+);
 
 /** Why a connection failed or ended. */
 export type ConnectionErrorCode =

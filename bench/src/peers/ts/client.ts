@@ -3,7 +3,7 @@
  * Usage: node client.js --address A --scenario S [--warmup MS] [--duration MS] [--size B]
  */
 import { performance } from "node:perf_hooks";
-import { Client } from "../../gen/org.example.bench.js";
+import { connect, type Client } from "../../gen/org.example.bench.js";
 import { parseDriverArgs, type DriverArgs } from "../../shared/driver-args.js";
 import { waitForGoAhead } from "../../shared/handshake.js";
 import { procStatusKiB, resetPeak } from "../../shared/memory.js";
@@ -52,7 +52,7 @@ function streamLoop(client: Client): Loop {
     let n = 0;
     while (performance.now() < deadline) {
       let got = 0;
-      for await (const { item } of client.stream({ count: STREAM_COUNT }, { more: true })) {
+      for await (const { item } of client.stream.more({ count: STREAM_COUNT })) {
         if (item.id !== got) throw new Error(`stream reply ${got} carries item ${item.id}`);
         got++;
       }
@@ -64,7 +64,7 @@ function streamLoop(client: Client): Loop {
 }
 
 function timed(args: DriverArgs): Promise<ClientResult> {
-  return runScenario(args, () => Client.connect(args.address, options), (client) => client.close(), {
+  return runScenario(args, () => connect(args.address, options), (client) => client.close(), {
     ping: pingLoop,
     echo: echoLoop,
     stream: streamLoop,
@@ -73,7 +73,7 @@ function timed(args: DriverArgs): Promise<ClientResult> {
 
 /** One echo of about `size` bytes each way: the first call's peak memory, the median time. */
 async function large(args: DriverArgs): Promise<ClientResult> {
-  const client = await Client.connect(args.address, options);
+  const client = await connect(args.address, options);
   try {
     const small = smallItems(ECHO_ITEMS);
     for (let i = 0; i < 20; i++) await client.echo({ items: small });

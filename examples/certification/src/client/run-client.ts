@@ -4,7 +4,7 @@
  * the reference clients: the server judges, and End's `all_ok` is the verdict.
  */
 import type { Address } from "@varlink-ts/runtime";
-import { Client } from "../gen/org.varlink.certification.js";
+import { connect } from "../gen/org.varlink.certification.js";
 
 /** A step that failed: which one, and why. */
 export class StepFailure extends Error {
@@ -23,7 +23,7 @@ export class StepFailure extends Error {
  * @throws StepFailure at the first call that fails, the connection included.
  */
 export async function runClient(address: string | Address, print: (line: string) => void): Promise<boolean> {
-  const client = await step("connect", () => Client.connect(address));
+  const client = await step("connect", () => connect(address));
   try {
     const { client_id } = await step("Start", () => client.start({}));
     print(`Start: ${JSON.stringify(client_id)}`);
@@ -48,13 +48,13 @@ export async function runClient(address: string | Address, print: (line: string)
 
     const strings = await step("Test10", async () => {
       const received: string[] = [];
-      for await (const reply of client.test10({ client_id, mytype }, { more: true })) {
+      for await (const reply of client.test10.more({ client_id, mytype })) {
         print(`Test10: ${JSON.stringify(reply.string)}`);
         received.push(reply.string);
       }
       return received;
     });
-    await step("Test11", () => client.test11({ client_id, last_more_replies: strings }, { oneway: true }));
+    await step("Test11", () => client.test11.oneway({ client_id, last_more_replies: strings }));
     print("Test11: sent oneway, no reply");
 
     const { all_ok } = await step("End", () => client.end({ client_id }));

@@ -18,29 +18,22 @@
  */
 
 import {
-  MethodNotImplementedError,
-  VarlinkClient,
   VarlinkError,
-  VarlinkService,
-  connect,
-  duplexPair,
-  registerError,
+  connect as openConnection,
+  createClient,
+  defineInterface,
+  method,
 } from "@varlink-ts/runtime";
 import type {
   Address,
-  CallContext,
-  CallOptions,
+  Client as ClientOf,
   ConnectOptions,
+  Handlers as HandlersOf,
   JsonValue,
-  UpgradeResult,
+  VarlinkService,
 } from "@varlink-ts/runtime";
-
-/**
- * The name of this interface.
- *
- * @see org.varlink.certification.varlink:12
- */
-export const interfaceName = "org.varlink.certification";
+import { createMock as mockOf } from "@varlink-ts/runtime/testing";
+import type { Mock as MockOf, MockOptions } from "@varlink-ts/runtime/testing";
 
 /**
  * The interface definition exactly as in `org.varlink.certification.varlink`: what a service
@@ -509,21 +502,7 @@ export class ClientIdError extends VarlinkError<ClientIdErrorParameters> {
   constructor(parameters: ClientIdErrorParameters = {}, options?: ErrorOptions) {
     super(ClientIdError.varlinkName, parameters, options);
   }
-
-  /**
-   * Whether `value` is this error: an instance of {@link ClientIdError}, or any `VarlinkError`
-   * named `org.varlink.certification.ClientIdError` (as when another class was registered for
-   * that name when the reply arrived).
-   */
-  static is(value: unknown): value is ClientIdError {
-    return (
-      value instanceof ClientIdError ||
-      (value instanceof VarlinkError && value.error === ClientIdError.varlinkName)
-    );
-  }
 }
-
-registerError(ClientIdError);
 
 /**
  * The parameters of the `CertificationError` error.
@@ -551,1169 +530,121 @@ export class CertificationError extends VarlinkError<CertificationErrorParameter
   constructor(parameters: CertificationErrorParameters, options?: ErrorOptions) {
     super(CertificationError.varlinkName, parameters, options);
   }
-
-  /**
-   * Whether `value` is this error: an instance of {@link CertificationError}, or any
-   * `VarlinkError` named `org.varlink.certification.CertificationError` (as when another class
-   * was registered for that name when the reply arrived).
-   */
-  static is(value: unknown): value is CertificationError {
-    return (
-      value instanceof CertificationError ||
-      (value instanceof VarlinkError && value.error === CertificationError.varlinkName)
-    );
-  }
 }
 
-registerError(CertificationError);
-
 /**
- * A typed client for `org.varlink.certification`: one method per varlink method.
- *
- * Every method takes the call's parameters and, last, `CallOptions`. Add `more: true` to get
- * every reply as an async iterable, `oneway: true` to send without waiting for a reply,
- * `upgrade: true` to get the reply and the raw connection. Declared errors reject as their
- * generated classes.
+ * The `org.varlink.certification` interface: its name, IDL text, methods and errors.
+ * Clients, handlers and mocks are typed from it.
  *
  * @see org.varlink.certification.varlink:12
  */
-export class Client {
-  /** The connection calls go through; several generated clients may share one. */
-  readonly connection: VarlinkClient;
+export const descriptor = defineInterface({
+  name: "org.varlink.certification",
+  description: interfaceDescription,
+  methods: {
+    /**
+     * @see org.varlink.certification.varlink:31
+     */
+    start: method<StartParameters, StartResult>("Start"),
+    /**
+     * @see org.varlink.certification.varlink:33
+     */
+    test01: method<Test01Parameters, Test01Result>("Test01"),
+    /**
+     * @see org.varlink.certification.varlink:35
+     */
+    test02: method<Test02Parameters, Test02Result>("Test02"),
+    /**
+     * @see org.varlink.certification.varlink:37
+     */
+    test03: method<Test03Parameters, Test03Result>("Test03"),
+    /**
+     * @see org.varlink.certification.varlink:39
+     */
+    test04: method<Test04Parameters, Test04Result>("Test04"),
+    /**
+     * @see org.varlink.certification.varlink:41
+     */
+    test05: method<Test05Parameters, Test05Result>("Test05"),
+    /**
+     * @see org.varlink.certification.varlink:48
+     */
+    test06: method<Test06Parameters, Test06Result>("Test06"),
+    /**
+     * @see org.varlink.certification.varlink:63
+     */
+    test07: method<Test07Parameters, Test07Result>("Test07"),
+    /**
+     * @see org.varlink.certification.varlink:73
+     */
+    test08: method<Test08Parameters, Test08Result>("Test08"),
+    /**
+     * @see org.varlink.certification.varlink:75
+     */
+    test09: method<Test09Parameters, Test09Result>("Test09"),
+    /**
+     * returns more than one reply with "continues"
+     *
+     * @see org.varlink.certification.varlink:78
+     */
+    test10: method<Test10Parameters, Test10Result>("Test10"),
+    /**
+     * must be called as "oneway"
+     *
+     * @see org.varlink.certification.varlink:81
+     */
+    test11: method<Test11Parameters, Test11Result>("Test11"),
+    /**
+     * @see org.varlink.certification.varlink:83
+     */
+    end: method<EndParameters, EndResult>("End"),
+  },
+  errors: [ClientIdError, CertificationError],
+});
 
-  /** @param connection - An open connection to a service implementing this interface. */
-  constructor(connection: VarlinkClient) {
-    this.connection = connection;
-  }
+/**
+ * A client of `org.varlink.certification`: one member per method. `client.method(parameters,
+ * options)` makes a plain call; `.more()`, `.oneway()` and `.upgrade()` make it with that
+ * flag, where the method allows it. Declared errors reject as this module's classes.
+ */
+export type Client = ClientOf<typeof descriptor>;
 
-  /**
-   * Connects to `address` (`unix:/path`, `unix:@name`, `tcp:host:port`, `exec:/path`, ...) and
-   * returns a client on the new connection.
-   */
-  static async connect(address: string | Address, options?: ConnectOptions): Promise<Client> {
-    return new Client(await connect(address, options));
-  }
-
-  /** Closes the connection; calls still pending reject. */
-  close(): void {
-    this.connection.close();
-  }
-
-  /**
-   * Calls `org.varlink.certification.Start` with `more`: yields every reply as it arrives,
-   * until the last.
-   *
-   * @see org.varlink.certification.varlink:31
-   */
-  start(
-    parameters: StartParameters,
-    options: CallOptions & { more: true },
-  ): AsyncIterable<StartResult>;
-  /**
-   * Calls `org.varlink.certification.Start` with `oneway`: resolves once it is sent; no reply
-   * comes, not even an error.
-   *
-   * @see org.varlink.certification.varlink:31
-   */
-  start(parameters: StartParameters, options: CallOptions & { oneway: true }): Promise<void>;
-  /**
-   * Calls `org.varlink.certification.Start` with `upgrade`: resolves to the reply and the
-   * connection, which from then on carries the method's own protocol.
-   *
-   * @see org.varlink.certification.varlink:31
-   */
-  start(
-    parameters: StartParameters,
-    options: CallOptions & { upgrade: true },
-  ): Promise<UpgradeResult<StartResult>>;
-  /**
-   * Calls `org.varlink.certification.Start` and resolves to its reply.
-   *
-   * @see org.varlink.certification.varlink:31
-   */
-  start(parameters?: StartParameters, options?: CallOptions): Promise<StartResult>;
-  start(
-    parameters?: StartParameters,
-    options?: CallOptions & { more?: boolean; oneway?: boolean; upgrade?: boolean },
-  ):
-    | Promise<StartResult>
-    | AsyncIterable<StartResult>
-    | Promise<void>
-    | Promise<UpgradeResult<StartResult>> {
-    const method = "org.varlink.certification.Start";
-    if (options?.more === true)
-      return this.connection.callMore<StartResult>(method, parameters, options);
-    if (options?.oneway === true) return this.connection.callOneway(method, parameters, options);
-    if (options?.upgrade === true)
-      return this.connection.callUpgrade<StartResult>(method, parameters, options);
-    return this.connection.call<StartResult>(method, parameters, options);
-  }
-
-  /**
-   * Calls `org.varlink.certification.Test01` with `more`: yields every reply as it arrives,
-   * until the last.
-   *
-   * @see org.varlink.certification.varlink:33
-   */
-  test01(
-    parameters: Test01Parameters,
-    options: CallOptions & { more: true },
-  ): AsyncIterable<Test01Result>;
-  /**
-   * Calls `org.varlink.certification.Test01` with `oneway`: resolves once it is sent; no reply
-   * comes, not even an error.
-   *
-   * @see org.varlink.certification.varlink:33
-   */
-  test01(parameters: Test01Parameters, options: CallOptions & { oneway: true }): Promise<void>;
-  /**
-   * Calls `org.varlink.certification.Test01` with `upgrade`: resolves to the reply and the
-   * connection, which from then on carries the method's own protocol.
-   *
-   * @see org.varlink.certification.varlink:33
-   */
-  test01(
-    parameters: Test01Parameters,
-    options: CallOptions & { upgrade: true },
-  ): Promise<UpgradeResult<Test01Result>>;
-  /**
-   * Calls `org.varlink.certification.Test01` and resolves to its reply.
-   *
-   * @see org.varlink.certification.varlink:33
-   */
-  test01(parameters: Test01Parameters, options?: CallOptions): Promise<Test01Result>;
-  test01(
-    parameters: Test01Parameters,
-    options?: CallOptions & { more?: boolean; oneway?: boolean; upgrade?: boolean },
-  ):
-    | Promise<Test01Result>
-    | AsyncIterable<Test01Result>
-    | Promise<void>
-    | Promise<UpgradeResult<Test01Result>> {
-    const method = "org.varlink.certification.Test01";
-    if (options?.more === true)
-      return this.connection.callMore<Test01Result>(method, parameters, options);
-    if (options?.oneway === true) return this.connection.callOneway(method, parameters, options);
-    if (options?.upgrade === true)
-      return this.connection.callUpgrade<Test01Result>(method, parameters, options);
-    return this.connection.call<Test01Result>(method, parameters, options);
-  }
-
-  /**
-   * Calls `org.varlink.certification.Test02` with `more`: yields every reply as it arrives,
-   * until the last.
-   *
-   * @see org.varlink.certification.varlink:35
-   */
-  test02(
-    parameters: Test02Parameters,
-    options: CallOptions & { more: true },
-  ): AsyncIterable<Test02Result>;
-  /**
-   * Calls `org.varlink.certification.Test02` with `oneway`: resolves once it is sent; no reply
-   * comes, not even an error.
-   *
-   * @see org.varlink.certification.varlink:35
-   */
-  test02(parameters: Test02Parameters, options: CallOptions & { oneway: true }): Promise<void>;
-  /**
-   * Calls `org.varlink.certification.Test02` with `upgrade`: resolves to the reply and the
-   * connection, which from then on carries the method's own protocol.
-   *
-   * @see org.varlink.certification.varlink:35
-   */
-  test02(
-    parameters: Test02Parameters,
-    options: CallOptions & { upgrade: true },
-  ): Promise<UpgradeResult<Test02Result>>;
-  /**
-   * Calls `org.varlink.certification.Test02` and resolves to its reply.
-   *
-   * @see org.varlink.certification.varlink:35
-   */
-  test02(parameters: Test02Parameters, options?: CallOptions): Promise<Test02Result>;
-  test02(
-    parameters: Test02Parameters,
-    options?: CallOptions & { more?: boolean; oneway?: boolean; upgrade?: boolean },
-  ):
-    | Promise<Test02Result>
-    | AsyncIterable<Test02Result>
-    | Promise<void>
-    | Promise<UpgradeResult<Test02Result>> {
-    const method = "org.varlink.certification.Test02";
-    if (options?.more === true)
-      return this.connection.callMore<Test02Result>(method, parameters, options);
-    if (options?.oneway === true) return this.connection.callOneway(method, parameters, options);
-    if (options?.upgrade === true)
-      return this.connection.callUpgrade<Test02Result>(method, parameters, options);
-    return this.connection.call<Test02Result>(method, parameters, options);
-  }
-
-  /**
-   * Calls `org.varlink.certification.Test03` with `more`: yields every reply as it arrives,
-   * until the last.
-   *
-   * @see org.varlink.certification.varlink:37
-   */
-  test03(
-    parameters: Test03Parameters,
-    options: CallOptions & { more: true },
-  ): AsyncIterable<Test03Result>;
-  /**
-   * Calls `org.varlink.certification.Test03` with `oneway`: resolves once it is sent; no reply
-   * comes, not even an error.
-   *
-   * @see org.varlink.certification.varlink:37
-   */
-  test03(parameters: Test03Parameters, options: CallOptions & { oneway: true }): Promise<void>;
-  /**
-   * Calls `org.varlink.certification.Test03` with `upgrade`: resolves to the reply and the
-   * connection, which from then on carries the method's own protocol.
-   *
-   * @see org.varlink.certification.varlink:37
-   */
-  test03(
-    parameters: Test03Parameters,
-    options: CallOptions & { upgrade: true },
-  ): Promise<UpgradeResult<Test03Result>>;
-  /**
-   * Calls `org.varlink.certification.Test03` and resolves to its reply.
-   *
-   * @see org.varlink.certification.varlink:37
-   */
-  test03(parameters: Test03Parameters, options?: CallOptions): Promise<Test03Result>;
-  test03(
-    parameters: Test03Parameters,
-    options?: CallOptions & { more?: boolean; oneway?: boolean; upgrade?: boolean },
-  ):
-    | Promise<Test03Result>
-    | AsyncIterable<Test03Result>
-    | Promise<void>
-    | Promise<UpgradeResult<Test03Result>> {
-    const method = "org.varlink.certification.Test03";
-    if (options?.more === true)
-      return this.connection.callMore<Test03Result>(method, parameters, options);
-    if (options?.oneway === true) return this.connection.callOneway(method, parameters, options);
-    if (options?.upgrade === true)
-      return this.connection.callUpgrade<Test03Result>(method, parameters, options);
-    return this.connection.call<Test03Result>(method, parameters, options);
-  }
-
-  /**
-   * Calls `org.varlink.certification.Test04` with `more`: yields every reply as it arrives,
-   * until the last.
-   *
-   * @see org.varlink.certification.varlink:39
-   */
-  test04(
-    parameters: Test04Parameters,
-    options: CallOptions & { more: true },
-  ): AsyncIterable<Test04Result>;
-  /**
-   * Calls `org.varlink.certification.Test04` with `oneway`: resolves once it is sent; no reply
-   * comes, not even an error.
-   *
-   * @see org.varlink.certification.varlink:39
-   */
-  test04(parameters: Test04Parameters, options: CallOptions & { oneway: true }): Promise<void>;
-  /**
-   * Calls `org.varlink.certification.Test04` with `upgrade`: resolves to the reply and the
-   * connection, which from then on carries the method's own protocol.
-   *
-   * @see org.varlink.certification.varlink:39
-   */
-  test04(
-    parameters: Test04Parameters,
-    options: CallOptions & { upgrade: true },
-  ): Promise<UpgradeResult<Test04Result>>;
-  /**
-   * Calls `org.varlink.certification.Test04` and resolves to its reply.
-   *
-   * @see org.varlink.certification.varlink:39
-   */
-  test04(parameters: Test04Parameters, options?: CallOptions): Promise<Test04Result>;
-  test04(
-    parameters: Test04Parameters,
-    options?: CallOptions & { more?: boolean; oneway?: boolean; upgrade?: boolean },
-  ):
-    | Promise<Test04Result>
-    | AsyncIterable<Test04Result>
-    | Promise<void>
-    | Promise<UpgradeResult<Test04Result>> {
-    const method = "org.varlink.certification.Test04";
-    if (options?.more === true)
-      return this.connection.callMore<Test04Result>(method, parameters, options);
-    if (options?.oneway === true) return this.connection.callOneway(method, parameters, options);
-    if (options?.upgrade === true)
-      return this.connection.callUpgrade<Test04Result>(method, parameters, options);
-    return this.connection.call<Test04Result>(method, parameters, options);
-  }
-
-  /**
-   * Calls `org.varlink.certification.Test05` with `more`: yields every reply as it arrives,
-   * until the last.
-   *
-   * @see org.varlink.certification.varlink:41
-   */
-  test05(
-    parameters: Test05Parameters,
-    options: CallOptions & { more: true },
-  ): AsyncIterable<Test05Result>;
-  /**
-   * Calls `org.varlink.certification.Test05` with `oneway`: resolves once it is sent; no reply
-   * comes, not even an error.
-   *
-   * @see org.varlink.certification.varlink:41
-   */
-  test05(parameters: Test05Parameters, options: CallOptions & { oneway: true }): Promise<void>;
-  /**
-   * Calls `org.varlink.certification.Test05` with `upgrade`: resolves to the reply and the
-   * connection, which from then on carries the method's own protocol.
-   *
-   * @see org.varlink.certification.varlink:41
-   */
-  test05(
-    parameters: Test05Parameters,
-    options: CallOptions & { upgrade: true },
-  ): Promise<UpgradeResult<Test05Result>>;
-  /**
-   * Calls `org.varlink.certification.Test05` and resolves to its reply.
-   *
-   * @see org.varlink.certification.varlink:41
-   */
-  test05(parameters: Test05Parameters, options?: CallOptions): Promise<Test05Result>;
-  test05(
-    parameters: Test05Parameters,
-    options?: CallOptions & { more?: boolean; oneway?: boolean; upgrade?: boolean },
-  ):
-    | Promise<Test05Result>
-    | AsyncIterable<Test05Result>
-    | Promise<void>
-    | Promise<UpgradeResult<Test05Result>> {
-    const method = "org.varlink.certification.Test05";
-    if (options?.more === true)
-      return this.connection.callMore<Test05Result>(method, parameters, options);
-    if (options?.oneway === true) return this.connection.callOneway(method, parameters, options);
-    if (options?.upgrade === true)
-      return this.connection.callUpgrade<Test05Result>(method, parameters, options);
-    return this.connection.call<Test05Result>(method, parameters, options);
-  }
-
-  /**
-   * Calls `org.varlink.certification.Test06` with `more`: yields every reply as it arrives,
-   * until the last.
-   *
-   * @see org.varlink.certification.varlink:48
-   */
-  test06(
-    parameters: Test06Parameters,
-    options: CallOptions & { more: true },
-  ): AsyncIterable<Test06Result>;
-  /**
-   * Calls `org.varlink.certification.Test06` with `oneway`: resolves once it is sent; no reply
-   * comes, not even an error.
-   *
-   * @see org.varlink.certification.varlink:48
-   */
-  test06(parameters: Test06Parameters, options: CallOptions & { oneway: true }): Promise<void>;
-  /**
-   * Calls `org.varlink.certification.Test06` with `upgrade`: resolves to the reply and the
-   * connection, which from then on carries the method's own protocol.
-   *
-   * @see org.varlink.certification.varlink:48
-   */
-  test06(
-    parameters: Test06Parameters,
-    options: CallOptions & { upgrade: true },
-  ): Promise<UpgradeResult<Test06Result>>;
-  /**
-   * Calls `org.varlink.certification.Test06` and resolves to its reply.
-   *
-   * @see org.varlink.certification.varlink:48
-   */
-  test06(parameters: Test06Parameters, options?: CallOptions): Promise<Test06Result>;
-  test06(
-    parameters: Test06Parameters,
-    options?: CallOptions & { more?: boolean; oneway?: boolean; upgrade?: boolean },
-  ):
-    | Promise<Test06Result>
-    | AsyncIterable<Test06Result>
-    | Promise<void>
-    | Promise<UpgradeResult<Test06Result>> {
-    const method = "org.varlink.certification.Test06";
-    if (options?.more === true)
-      return this.connection.callMore<Test06Result>(method, parameters, options);
-    if (options?.oneway === true) return this.connection.callOneway(method, parameters, options);
-    if (options?.upgrade === true)
-      return this.connection.callUpgrade<Test06Result>(method, parameters, options);
-    return this.connection.call<Test06Result>(method, parameters, options);
-  }
-
-  /**
-   * Calls `org.varlink.certification.Test07` with `more`: yields every reply as it arrives,
-   * until the last.
-   *
-   * @see org.varlink.certification.varlink:63
-   */
-  test07(
-    parameters: Test07Parameters,
-    options: CallOptions & { more: true },
-  ): AsyncIterable<Test07Result>;
-  /**
-   * Calls `org.varlink.certification.Test07` with `oneway`: resolves once it is sent; no reply
-   * comes, not even an error.
-   *
-   * @see org.varlink.certification.varlink:63
-   */
-  test07(parameters: Test07Parameters, options: CallOptions & { oneway: true }): Promise<void>;
-  /**
-   * Calls `org.varlink.certification.Test07` with `upgrade`: resolves to the reply and the
-   * connection, which from then on carries the method's own protocol.
-   *
-   * @see org.varlink.certification.varlink:63
-   */
-  test07(
-    parameters: Test07Parameters,
-    options: CallOptions & { upgrade: true },
-  ): Promise<UpgradeResult<Test07Result>>;
-  /**
-   * Calls `org.varlink.certification.Test07` and resolves to its reply.
-   *
-   * @see org.varlink.certification.varlink:63
-   */
-  test07(parameters: Test07Parameters, options?: CallOptions): Promise<Test07Result>;
-  test07(
-    parameters: Test07Parameters,
-    options?: CallOptions & { more?: boolean; oneway?: boolean; upgrade?: boolean },
-  ):
-    | Promise<Test07Result>
-    | AsyncIterable<Test07Result>
-    | Promise<void>
-    | Promise<UpgradeResult<Test07Result>> {
-    const method = "org.varlink.certification.Test07";
-    if (options?.more === true)
-      return this.connection.callMore<Test07Result>(method, parameters, options);
-    if (options?.oneway === true) return this.connection.callOneway(method, parameters, options);
-    if (options?.upgrade === true)
-      return this.connection.callUpgrade<Test07Result>(method, parameters, options);
-    return this.connection.call<Test07Result>(method, parameters, options);
-  }
-
-  /**
-   * Calls `org.varlink.certification.Test08` with `more`: yields every reply as it arrives,
-   * until the last.
-   *
-   * @see org.varlink.certification.varlink:73
-   */
-  test08(
-    parameters: Test08Parameters,
-    options: CallOptions & { more: true },
-  ): AsyncIterable<Test08Result>;
-  /**
-   * Calls `org.varlink.certification.Test08` with `oneway`: resolves once it is sent; no reply
-   * comes, not even an error.
-   *
-   * @see org.varlink.certification.varlink:73
-   */
-  test08(parameters: Test08Parameters, options: CallOptions & { oneway: true }): Promise<void>;
-  /**
-   * Calls `org.varlink.certification.Test08` with `upgrade`: resolves to the reply and the
-   * connection, which from then on carries the method's own protocol.
-   *
-   * @see org.varlink.certification.varlink:73
-   */
-  test08(
-    parameters: Test08Parameters,
-    options: CallOptions & { upgrade: true },
-  ): Promise<UpgradeResult<Test08Result>>;
-  /**
-   * Calls `org.varlink.certification.Test08` and resolves to its reply.
-   *
-   * @see org.varlink.certification.varlink:73
-   */
-  test08(parameters: Test08Parameters, options?: CallOptions): Promise<Test08Result>;
-  test08(
-    parameters: Test08Parameters,
-    options?: CallOptions & { more?: boolean; oneway?: boolean; upgrade?: boolean },
-  ):
-    | Promise<Test08Result>
-    | AsyncIterable<Test08Result>
-    | Promise<void>
-    | Promise<UpgradeResult<Test08Result>> {
-    const method = "org.varlink.certification.Test08";
-    if (options?.more === true)
-      return this.connection.callMore<Test08Result>(method, parameters, options);
-    if (options?.oneway === true) return this.connection.callOneway(method, parameters, options);
-    if (options?.upgrade === true)
-      return this.connection.callUpgrade<Test08Result>(method, parameters, options);
-    return this.connection.call<Test08Result>(method, parameters, options);
-  }
-
-  /**
-   * Calls `org.varlink.certification.Test09` with `more`: yields every reply as it arrives,
-   * until the last.
-   *
-   * @see org.varlink.certification.varlink:75
-   */
-  test09(
-    parameters: Test09Parameters,
-    options: CallOptions & { more: true },
-  ): AsyncIterable<Test09Result>;
-  /**
-   * Calls `org.varlink.certification.Test09` with `oneway`: resolves once it is sent; no reply
-   * comes, not even an error.
-   *
-   * @see org.varlink.certification.varlink:75
-   */
-  test09(parameters: Test09Parameters, options: CallOptions & { oneway: true }): Promise<void>;
-  /**
-   * Calls `org.varlink.certification.Test09` with `upgrade`: resolves to the reply and the
-   * connection, which from then on carries the method's own protocol.
-   *
-   * @see org.varlink.certification.varlink:75
-   */
-  test09(
-    parameters: Test09Parameters,
-    options: CallOptions & { upgrade: true },
-  ): Promise<UpgradeResult<Test09Result>>;
-  /**
-   * Calls `org.varlink.certification.Test09` and resolves to its reply.
-   *
-   * @see org.varlink.certification.varlink:75
-   */
-  test09(parameters: Test09Parameters, options?: CallOptions): Promise<Test09Result>;
-  test09(
-    parameters: Test09Parameters,
-    options?: CallOptions & { more?: boolean; oneway?: boolean; upgrade?: boolean },
-  ):
-    | Promise<Test09Result>
-    | AsyncIterable<Test09Result>
-    | Promise<void>
-    | Promise<UpgradeResult<Test09Result>> {
-    const method = "org.varlink.certification.Test09";
-    if (options?.more === true)
-      return this.connection.callMore<Test09Result>(method, parameters, options);
-    if (options?.oneway === true) return this.connection.callOneway(method, parameters, options);
-    if (options?.upgrade === true)
-      return this.connection.callUpgrade<Test09Result>(method, parameters, options);
-    return this.connection.call<Test09Result>(method, parameters, options);
-  }
-
-  /**
-   * returns more than one reply with "continues"
-   *
-   * Calls `org.varlink.certification.Test10` with `more`: yields every reply as it arrives,
-   * until the last.
-   *
-   * @see org.varlink.certification.varlink:78
-   */
-  test10(
-    parameters: Test10Parameters,
-    options: CallOptions & { more: true },
-  ): AsyncIterable<Test10Result>;
-  /**
-   * returns more than one reply with "continues"
-   *
-   * Calls `org.varlink.certification.Test10` with `oneway`: resolves once it is sent; no reply
-   * comes, not even an error.
-   *
-   * @see org.varlink.certification.varlink:78
-   */
-  test10(parameters: Test10Parameters, options: CallOptions & { oneway: true }): Promise<void>;
-  /**
-   * returns more than one reply with "continues"
-   *
-   * Calls `org.varlink.certification.Test10` with `upgrade`: resolves to the reply and the
-   * connection, which from then on carries the method's own protocol.
-   *
-   * @see org.varlink.certification.varlink:78
-   */
-  test10(
-    parameters: Test10Parameters,
-    options: CallOptions & { upgrade: true },
-  ): Promise<UpgradeResult<Test10Result>>;
-  /**
-   * returns more than one reply with "continues"
-   *
-   * Calls `org.varlink.certification.Test10` and resolves to its reply.
-   *
-   * @see org.varlink.certification.varlink:78
-   */
-  test10(parameters: Test10Parameters, options?: CallOptions): Promise<Test10Result>;
-  test10(
-    parameters: Test10Parameters,
-    options?: CallOptions & { more?: boolean; oneway?: boolean; upgrade?: boolean },
-  ):
-    | Promise<Test10Result>
-    | AsyncIterable<Test10Result>
-    | Promise<void>
-    | Promise<UpgradeResult<Test10Result>> {
-    const method = "org.varlink.certification.Test10";
-    if (options?.more === true)
-      return this.connection.callMore<Test10Result>(method, parameters, options);
-    if (options?.oneway === true) return this.connection.callOneway(method, parameters, options);
-    if (options?.upgrade === true)
-      return this.connection.callUpgrade<Test10Result>(method, parameters, options);
-    return this.connection.call<Test10Result>(method, parameters, options);
-  }
-
-  /**
-   * must be called as "oneway"
-   *
-   * Calls `org.varlink.certification.Test11` with `more`: yields every reply as it arrives,
-   * until the last.
-   *
-   * @see org.varlink.certification.varlink:81
-   */
-  test11(
-    parameters: Test11Parameters,
-    options: CallOptions & { more: true },
-  ): AsyncIterable<Test11Result>;
-  /**
-   * must be called as "oneway"
-   *
-   * Calls `org.varlink.certification.Test11` with `oneway`: resolves once it is sent; no reply
-   * comes, not even an error.
-   *
-   * @see org.varlink.certification.varlink:81
-   */
-  test11(parameters: Test11Parameters, options: CallOptions & { oneway: true }): Promise<void>;
-  /**
-   * must be called as "oneway"
-   *
-   * Calls `org.varlink.certification.Test11` with `upgrade`: resolves to the reply and the
-   * connection, which from then on carries the method's own protocol.
-   *
-   * @see org.varlink.certification.varlink:81
-   */
-  test11(
-    parameters: Test11Parameters,
-    options: CallOptions & { upgrade: true },
-  ): Promise<UpgradeResult<Test11Result>>;
-  /**
-   * must be called as "oneway"
-   *
-   * Calls `org.varlink.certification.Test11` and resolves to its reply.
-   *
-   * @see org.varlink.certification.varlink:81
-   */
-  test11(parameters: Test11Parameters, options?: CallOptions): Promise<Test11Result>;
-  test11(
-    parameters: Test11Parameters,
-    options?: CallOptions & { more?: boolean; oneway?: boolean; upgrade?: boolean },
-  ):
-    | Promise<Test11Result>
-    | AsyncIterable<Test11Result>
-    | Promise<void>
-    | Promise<UpgradeResult<Test11Result>> {
-    const method = "org.varlink.certification.Test11";
-    if (options?.more === true)
-      return this.connection.callMore<Test11Result>(method, parameters, options);
-    if (options?.oneway === true) return this.connection.callOneway(method, parameters, options);
-    if (options?.upgrade === true)
-      return this.connection.callUpgrade<Test11Result>(method, parameters, options);
-    return this.connection.call<Test11Result>(method, parameters, options);
-  }
-
-  /**
-   * Calls `org.varlink.certification.End` with `more`: yields every reply as it arrives, until
-   * the last.
-   *
-   * @see org.varlink.certification.varlink:83
-   */
-  end(parameters: EndParameters, options: CallOptions & { more: true }): AsyncIterable<EndResult>;
-  /**
-   * Calls `org.varlink.certification.End` with `oneway`: resolves once it is sent; no reply
-   * comes, not even an error.
-   *
-   * @see org.varlink.certification.varlink:83
-   */
-  end(parameters: EndParameters, options: CallOptions & { oneway: true }): Promise<void>;
-  /**
-   * Calls `org.varlink.certification.End` with `upgrade`: resolves to the reply and the
-   * connection, which from then on carries the method's own protocol.
-   *
-   * @see org.varlink.certification.varlink:83
-   */
-  end(
-    parameters: EndParameters,
-    options: CallOptions & { upgrade: true },
-  ): Promise<UpgradeResult<EndResult>>;
-  /**
-   * Calls `org.varlink.certification.End` and resolves to its reply.
-   *
-   * @see org.varlink.certification.varlink:83
-   */
-  end(parameters: EndParameters, options?: CallOptions): Promise<EndResult>;
-  end(
-    parameters: EndParameters,
-    options?: CallOptions & { more?: boolean; oneway?: boolean; upgrade?: boolean },
-  ):
-    | Promise<EndResult>
-    | AsyncIterable<EndResult>
-    | Promise<void>
-    | Promise<UpgradeResult<EndResult>> {
-    const method = "org.varlink.certification.End";
-    if (options?.more === true)
-      return this.connection.callMore<EndResult>(method, parameters, options);
-    if (options?.oneway === true) return this.connection.callOneway(method, parameters, options);
-    if (options?.upgrade === true)
-      return this.connection.callUpgrade<EndResult>(method, parameters, options);
-    return this.connection.call<EndResult>(method, parameters, options);
-  }
+/**
+ * Connects to `address` (`unix:/path`, `unix:@name`, `tcp:host:port`, `exec:/path`, ...) and
+ * returns a client of `org.varlink.certification` on the new connection.
+ */
+export async function connect(
+  address: string | Address,
+  options?: ConnectOptions,
+): Promise<Client> {
+  return createClient(descriptor, await openConnection(address, options));
 }
 
 /**
- * The implementation of `org.varlink.certification`: one method per varlink method.
- *
+ * The implementation of `org.varlink.certification`: one handler per method, each required.
  * A handler gets the call's parameters, already checked against the interface, and the
- * call's context. It returns the reply (or nothing, when the reply has no fields), a promise
- * of it, or, for calls made with `more`, an async iterable of replies. Throwing one of this
- * module's error classes replies with that error. A method left out is answered with
- * `org.varlink.service.MethodNotImplemented`.
- *
- * @see org.varlink.certification.varlink:12
+ * call's context, and returns the reply, a promise of it, or for `more` calls an async
+ * iterable of replies. Throwing one of this module's error classes replies with that error.
  */
-export interface Handlers {
-  /**
-   * Answers `org.varlink.certification.Start`.
-   *
-   * @see org.varlink.certification.varlink:31
-   */
-  start?(
-    parameters: StartParameters,
-    context: CallContext<StartResult>,
-  ): StartResult | Promise<StartResult> | AsyncIterable<StartResult>;
-  /**
-   * Answers `org.varlink.certification.Test01`.
-   *
-   * @see org.varlink.certification.varlink:33
-   */
-  test01?(
-    parameters: Test01Parameters,
-    context: CallContext<Test01Result>,
-  ): Test01Result | Promise<Test01Result> | AsyncIterable<Test01Result>;
-  /**
-   * Answers `org.varlink.certification.Test02`.
-   *
-   * @see org.varlink.certification.varlink:35
-   */
-  test02?(
-    parameters: Test02Parameters,
-    context: CallContext<Test02Result>,
-  ): Test02Result | Promise<Test02Result> | AsyncIterable<Test02Result>;
-  /**
-   * Answers `org.varlink.certification.Test03`.
-   *
-   * @see org.varlink.certification.varlink:37
-   */
-  test03?(
-    parameters: Test03Parameters,
-    context: CallContext<Test03Result>,
-  ): Test03Result | Promise<Test03Result> | AsyncIterable<Test03Result>;
-  /**
-   * Answers `org.varlink.certification.Test04`.
-   *
-   * @see org.varlink.certification.varlink:39
-   */
-  test04?(
-    parameters: Test04Parameters,
-    context: CallContext<Test04Result>,
-  ): Test04Result | Promise<Test04Result> | AsyncIterable<Test04Result>;
-  /**
-   * Answers `org.varlink.certification.Test05`.
-   *
-   * @see org.varlink.certification.varlink:41
-   */
-  test05?(
-    parameters: Test05Parameters,
-    context: CallContext<Test05Result>,
-  ): Test05Result | Promise<Test05Result> | AsyncIterable<Test05Result>;
-  /**
-   * Answers `org.varlink.certification.Test06`.
-   *
-   * @see org.varlink.certification.varlink:48
-   */
-  test06?(
-    parameters: Test06Parameters,
-    context: CallContext<Test06Result>,
-  ): Test06Result | Promise<Test06Result> | AsyncIterable<Test06Result>;
-  /**
-   * Answers `org.varlink.certification.Test07`.
-   *
-   * @see org.varlink.certification.varlink:63
-   */
-  test07?(
-    parameters: Test07Parameters,
-    context: CallContext<Test07Result>,
-  ): Test07Result | Promise<Test07Result> | AsyncIterable<Test07Result>;
-  /**
-   * Answers `org.varlink.certification.Test08`.
-   *
-   * @see org.varlink.certification.varlink:73
-   */
-  test08?(
-    parameters: Test08Parameters,
-    context: CallContext<Test08Result>,
-  ): Test08Result | Promise<Test08Result> | AsyncIterable<Test08Result>;
-  /**
-   * Answers `org.varlink.certification.Test09`.
-   *
-   * @see org.varlink.certification.varlink:75
-   */
-  test09?(
-    parameters: Test09Parameters,
-    context: CallContext<Test09Result>,
-  ): Test09Result | Promise<Test09Result> | AsyncIterable<Test09Result>;
-  /**
-   * returns more than one reply with "continues"
-   *
-   * Answers `org.varlink.certification.Test10`.
-   *
-   * @see org.varlink.certification.varlink:78
-   */
-  test10?(
-    parameters: Test10Parameters,
-    context: CallContext<Test10Result>,
-  ): Test10Result | Promise<Test10Result> | AsyncIterable<Test10Result>;
-  /**
-   * must be called as "oneway"
-   *
-   * Answers `org.varlink.certification.Test11`.
-   *
-   * @see org.varlink.certification.varlink:81
-   */
-  test11?(
-    parameters: Test11Parameters,
-    context: CallContext<Test11Result>,
-  ): Test11Result | void | Promise<Test11Result | void> | AsyncIterable<Test11Result>;
-  /**
-   * Answers `org.varlink.certification.End`.
-   *
-   * @see org.varlink.certification.varlink:83
-   */
-  end?(
-    parameters: EndParameters,
-    context: CallContext<EndResult>,
-  ): EndResult | Promise<EndResult> | AsyncIterable<EndResult>;
-}
+export type Handlers = HandlersOf<typeof descriptor>;
 
 /**
- * Adds `org.varlink.certification` to `service`, answering its methods with `handlers`
- * (called with `this` set to `handlers`, so a class instance works) and
- * `GetInterfaceDescription` with {@link interfaceDescription}.
- *
- * @param service - The service to add the interface to.
- * @param handlers - The methods to implement; missing ones reply `MethodNotImplemented`.
+ * Adds `org.varlink.certification` to `service`, answered by `handlers`, a plain object or a
+ * class instance (called with `this` set to it).
  */
-export function register(service: VarlinkService, handlers: Partial<Handlers>): void {
-  service.addInterface(interfaceDescription, {
-    Start: handlers.start?.bind(handlers),
-    Test01: handlers.test01?.bind(handlers),
-    Test02: handlers.test02?.bind(handlers),
-    Test03: handlers.test03?.bind(handlers),
-    Test04: handlers.test04?.bind(handlers),
-    Test05: handlers.test05?.bind(handlers),
-    Test06: handlers.test06?.bind(handlers),
-    Test07: handlers.test07?.bind(handlers),
-    Test08: handlers.test08?.bind(handlers),
-    Test09: handlers.test09?.bind(handlers),
-    Test10: handlers.test10?.bind(handlers),
-    Test11: handlers.test11?.bind(handlers),
-    End: handlers.end?.bind(handlers),
-  });
+export function register(service: VarlinkService, handlers: Handlers): void {
+  service.addInterface(descriptor, handlers);
 }
-
-/**
- * A call the mock's service received: the varlink method name (`Ping`), its parameters and
- * the flags it was called with.
- */
-export type RecordedCall =
-  | {
-      readonly method: "Start";
-      readonly parameters: StartParameters;
-      readonly more: boolean;
-      readonly oneway: boolean;
-      readonly upgrade: boolean;
-    }
-  | {
-      readonly method: "Test01";
-      readonly parameters: Test01Parameters;
-      readonly more: boolean;
-      readonly oneway: boolean;
-      readonly upgrade: boolean;
-    }
-  | {
-      readonly method: "Test02";
-      readonly parameters: Test02Parameters;
-      readonly more: boolean;
-      readonly oneway: boolean;
-      readonly upgrade: boolean;
-    }
-  | {
-      readonly method: "Test03";
-      readonly parameters: Test03Parameters;
-      readonly more: boolean;
-      readonly oneway: boolean;
-      readonly upgrade: boolean;
-    }
-  | {
-      readonly method: "Test04";
-      readonly parameters: Test04Parameters;
-      readonly more: boolean;
-      readonly oneway: boolean;
-      readonly upgrade: boolean;
-    }
-  | {
-      readonly method: "Test05";
-      readonly parameters: Test05Parameters;
-      readonly more: boolean;
-      readonly oneway: boolean;
-      readonly upgrade: boolean;
-    }
-  | {
-      readonly method: "Test06";
-      readonly parameters: Test06Parameters;
-      readonly more: boolean;
-      readonly oneway: boolean;
-      readonly upgrade: boolean;
-    }
-  | {
-      readonly method: "Test07";
-      readonly parameters: Test07Parameters;
-      readonly more: boolean;
-      readonly oneway: boolean;
-      readonly upgrade: boolean;
-    }
-  | {
-      readonly method: "Test08";
-      readonly parameters: Test08Parameters;
-      readonly more: boolean;
-      readonly oneway: boolean;
-      readonly upgrade: boolean;
-    }
-  | {
-      readonly method: "Test09";
-      readonly parameters: Test09Parameters;
-      readonly more: boolean;
-      readonly oneway: boolean;
-      readonly upgrade: boolean;
-    }
-  | {
-      readonly method: "Test10";
-      readonly parameters: Test10Parameters;
-      readonly more: boolean;
-      readonly oneway: boolean;
-      readonly upgrade: boolean;
-    }
-  | {
-      readonly method: "Test11";
-      readonly parameters: Test11Parameters;
-      readonly more: boolean;
-      readonly oneway: boolean;
-      readonly upgrade: boolean;
-    }
-  | {
-      readonly method: "End";
-      readonly parameters: EndParameters;
-      readonly more: boolean;
-      readonly oneway: boolean;
-      readonly upgrade: boolean;
-    };
 
 /** A mock `org.varlink.certification` service and a client connected to it; see {@link createMock}. */
-export interface Mock {
-  /** A client connected to the mock service. */
-  readonly client: Client;
-  /** Every call whose parameters passed the check, in order, implemented or not. */
-  readonly calls: RecordedCall[];
-  /** The service serving the mock, to add other interfaces or serve more connections. */
-  readonly service: VarlinkService;
-  /** Closes the client, then the service (and its listener, if any). */
-  close(): Promise<void>;
-}
+export type Mock = MockOf<typeof descriptor>;
 
 /**
  * Serves `org.varlink.certification` with `handlers` from a real `VarlinkService` and
- * returns a client connected to it, for tests. Every call is recorded in `calls` before its
- * handler runs; a method without a handler replies `MethodNotImplemented`. The connection is
- * in memory unless `options.address` asks for a real listener.
- *
- * @param handlers - The methods to implement, as for {@link register}.
- * @param options - `address`: listen there (e.g. `unix:/tmp/mock.sock`) and connect to it.
+ * returns a client connected to it, for tests. Every call is recorded in `calls`; a method
+ * without a handler replies `MethodNotImplemented`. The connection is in memory unless
+ * `options.address` asks for a listener.
  */
-export async function createMock(
-  handlers: Partial<Handlers> = {},
-  options: { address?: string } = {},
-): Promise<Mock> {
-  const calls: RecordedCall[] = [];
-  const service = new VarlinkService({
-    vendor: "varlink-ts",
-    product: "org.varlink.certification mock",
-    version: "0",
-    url: "https://varlink.org",
-  });
-  register(service, {
-    start(parameters, context) {
-      calls.push({
-        method: "Start",
-        parameters,
-        more: context.more,
-        oneway: context.oneway,
-        upgrade: context.upgrade,
-      });
-      if (handlers.start === undefined) throw new MethodNotImplementedError({ method: "Start" });
-      return handlers.start(parameters, context);
-    },
-    test01(parameters, context) {
-      calls.push({
-        method: "Test01",
-        parameters,
-        more: context.more,
-        oneway: context.oneway,
-        upgrade: context.upgrade,
-      });
-      if (handlers.test01 === undefined) throw new MethodNotImplementedError({ method: "Test01" });
-      return handlers.test01(parameters, context);
-    },
-    test02(parameters, context) {
-      calls.push({
-        method: "Test02",
-        parameters,
-        more: context.more,
-        oneway: context.oneway,
-        upgrade: context.upgrade,
-      });
-      if (handlers.test02 === undefined) throw new MethodNotImplementedError({ method: "Test02" });
-      return handlers.test02(parameters, context);
-    },
-    test03(parameters, context) {
-      calls.push({
-        method: "Test03",
-        parameters,
-        more: context.more,
-        oneway: context.oneway,
-        upgrade: context.upgrade,
-      });
-      if (handlers.test03 === undefined) throw new MethodNotImplementedError({ method: "Test03" });
-      return handlers.test03(parameters, context);
-    },
-    test04(parameters, context) {
-      calls.push({
-        method: "Test04",
-        parameters,
-        more: context.more,
-        oneway: context.oneway,
-        upgrade: context.upgrade,
-      });
-      if (handlers.test04 === undefined) throw new MethodNotImplementedError({ method: "Test04" });
-      return handlers.test04(parameters, context);
-    },
-    test05(parameters, context) {
-      calls.push({
-        method: "Test05",
-        parameters,
-        more: context.more,
-        oneway: context.oneway,
-        upgrade: context.upgrade,
-      });
-      if (handlers.test05 === undefined) throw new MethodNotImplementedError({ method: "Test05" });
-      return handlers.test05(parameters, context);
-    },
-    test06(parameters, context) {
-      calls.push({
-        method: "Test06",
-        parameters,
-        more: context.more,
-        oneway: context.oneway,
-        upgrade: context.upgrade,
-      });
-      if (handlers.test06 === undefined) throw new MethodNotImplementedError({ method: "Test06" });
-      return handlers.test06(parameters, context);
-    },
-    test07(parameters, context) {
-      calls.push({
-        method: "Test07",
-        parameters,
-        more: context.more,
-        oneway: context.oneway,
-        upgrade: context.upgrade,
-      });
-      if (handlers.test07 === undefined) throw new MethodNotImplementedError({ method: "Test07" });
-      return handlers.test07(parameters, context);
-    },
-    test08(parameters, context) {
-      calls.push({
-        method: "Test08",
-        parameters,
-        more: context.more,
-        oneway: context.oneway,
-        upgrade: context.upgrade,
-      });
-      if (handlers.test08 === undefined) throw new MethodNotImplementedError({ method: "Test08" });
-      return handlers.test08(parameters, context);
-    },
-    test09(parameters, context) {
-      calls.push({
-        method: "Test09",
-        parameters,
-        more: context.more,
-        oneway: context.oneway,
-        upgrade: context.upgrade,
-      });
-      if (handlers.test09 === undefined) throw new MethodNotImplementedError({ method: "Test09" });
-      return handlers.test09(parameters, context);
-    },
-    test10(parameters, context) {
-      calls.push({
-        method: "Test10",
-        parameters,
-        more: context.more,
-        oneway: context.oneway,
-        upgrade: context.upgrade,
-      });
-      if (handlers.test10 === undefined) throw new MethodNotImplementedError({ method: "Test10" });
-      return handlers.test10(parameters, context);
-    },
-    test11(parameters, context) {
-      calls.push({
-        method: "Test11",
-        parameters,
-        more: context.more,
-        oneway: context.oneway,
-        upgrade: context.upgrade,
-      });
-      if (handlers.test11 === undefined) throw new MethodNotImplementedError({ method: "Test11" });
-      return handlers.test11(parameters, context);
-    },
-    end(parameters, context) {
-      calls.push({
-        method: "End",
-        parameters,
-        more: context.more,
-        oneway: context.oneway,
-        upgrade: context.upgrade,
-      });
-      if (handlers.end === undefined) throw new MethodNotImplementedError({ method: "End" });
-      return handlers.end(parameters, context);
-    },
-  });
-  let connection: VarlinkClient;
-  if (options.address === undefined) {
-    const [serverEnd, clientEnd] = duplexPair();
-    service.serve(serverEnd);
-    connection = VarlinkClient.fromStream(clientEnd);
-  } else {
-    const listener = await service.listen(options.address);
-    connection = await connect(listener.address);
-  }
-  return {
-    client: new Client(connection),
-    calls,
-    service,
-    async close() {
-      connection.close();
-      await service.close();
-    },
-  };
+export function createMock(handlers?: Partial<Handlers>, options?: MockOptions): Promise<Mock> {
+  return mockOf(descriptor, handlers, options);
 }

@@ -6,20 +6,12 @@
  * `object` values are compared as they are.
  */
 import { isDeepStrictEqual } from "node:util";
-import {
-  parseInterface,
-  type InterfaceDefinition,
-  type MethodMember,
-  type VarlinkType,
-} from "@varlink-ts/runtime";
-import { interfaceDescription } from "../gen/org.varlink.certification.js";
+import type { InterfaceDefinition, MethodMember, VarlinkType } from "@varlink-ts/runtime/idl";
+import { descriptor } from "../gen/org.varlink.certification.js";
 
-let definition: InterfaceDefinition | undefined;
-
-/** The certification interface, parsed once, to know which fields are nullable. */
+/** The certification interface, parsed once (by the descriptor), to know which fields are nullable. */
 function certificationInterface(): InterfaceDefinition {
-  definition ??= parseInterface(interfaceDescription);
-  return definition;
+  return descriptor.definition;
 }
 
 /**

@@ -4,13 +4,8 @@
  * connection ends).
  */
 import { Duplex } from "node:stream";
-import {
-  listen,
-  listenFromEnvironment,
-  VarlinkService,
-  type Listener,
-  type ServiceInfo,
-} from "@varlink-ts/runtime";
+import { VarlinkService, type ServiceInfo } from "@varlink-ts/runtime";
+import { listen, listenFromEnvironment, type Listener } from "@varlink-ts/runtime/transport";
 import { register } from "../gen/org.varlink.certification.js";
 import { certificationHandlers } from "./handlers.js";
 import { DEFAULT_LIMITS, Sessions } from "./sessions.js";

@@ -15,7 +15,7 @@ import type {
   Test08Result,
   Test09Result,
 } from "../gen/org.varlink.certification.js";
-import { interfaceName } from "../gen/org.varlink.certification.js";
+import { descriptor } from "../gen/org.varlink.certification.js";
 
 /** The methods of a certification run, in the order a client must call them. */
 export const STEPS = [
@@ -112,7 +112,7 @@ const INPUTS: { readonly [S in Step]: object } = {
  * Test10, `oneway` for Test11) and no others.
  */
 export function expectedCall(step: Step, clientId: string): CallObject {
-  const method = `${interfaceName}.${step}`;
+  const method = `${descriptor.name}.${step}`;
   if (step === "Start") return { method, parameters: {} };
   const parameters = { client_id: clientId, ...INPUTS[step] };
   if (step === "Test10") return { method, parameters, more: true };

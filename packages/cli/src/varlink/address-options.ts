@@ -2,7 +2,8 @@
  * The global options that say how to reach a service, as in libvarlink's `varlink`:
  * `--bridge CMD`, `--activate CMD` and `--resolver ADDRESS`, and the address they stand for.
  */
-import { DEFAULT_RESOLVER, parseAddress, type Address } from "@varlink-ts/runtime";
+import type { Address } from "@varlink-ts/runtime";
+import { DEFAULT_RESOLVER, parseAddress } from "@varlink-ts/runtime/transport";
 import { Option, type Command } from "commander";
 import { usageError } from "./failures.js";
 

@@ -3,7 +3,6 @@
  * in a field name is reported by name instead of as a bare InvalidParameter from the service.
  */
 import {
-  checkParameters,
   InterfaceNotFoundError,
   openInterface,
   type CallOptions as RuntimeCallOptions,
@@ -11,8 +10,9 @@ import {
   VarlinkError,
   VarlinkSyntaxError,
   type JsonObject,
-  type VarlinkClient,
+  type Connection,
 } from "@varlink-ts/runtime";
+import { checkParameters } from "@varlink-ts/runtime/idl";
 import type { CommandContext } from "./context.js";
 import { reportProblem } from "./diagnostics.js";
 import { describeErrorReply, usageError } from "./failures.js";
@@ -29,7 +29,7 @@ import type { MethodTarget } from "./targets.js";
  */
 export async function checkCall(
   context: CommandContext,
-  client: VarlinkClient,
+  client: Connection,
   target: MethodTarget,
   parameters: JsonObject,
   label: string,
@@ -38,7 +38,7 @@ export async function checkCall(
   const { interfaceName, memberName, method } = target;
   let definition;
   try {
-    definition = (await openInterface(client, interfaceName, options)).definition;
+    definition = (await openInterface(client, interfaceName, options)).descriptor.definition;
   } catch (error) {
     if (error instanceof InterfaceNotFoundError) {
       throw usageError(`${label} does not implement ${interfaceName}`, { cause: error });

@@ -4,15 +4,13 @@
  */
 import type { Duplex } from "node:stream";
 import {
+  Connection,
   ConnectionError,
   InterfaceNotFoundError,
-  openStream,
-  parseAddress,
-  resolve,
-  VarlinkClient,
   VarlinkError,
   type Address,
 } from "@varlink-ts/runtime";
+import { openStream, parseAddress, resolve } from "@varlink-ts/runtime/transport";
 import { fixedEndpoint, parseAddressArgument, type Endpoint, type GlobalOptions } from "./address-options.js";
 import { CommandFailure, replyFailure, usageError } from "./failures.js";
 import { EXIT_CONNECTION } from "./exit-codes.js";
@@ -22,7 +20,7 @@ const FINISH_GRACE_MS = 5000;
 
 /** A client connection and the stream under it. */
 export interface ServiceConnection {
-  readonly client: VarlinkClient;
+  readonly client: Connection;
   /**
    * `error` with the endpoint named as the user wrote it: a bridge or activated command fails
    * after it has started, so its errors surface from calls, not only from connecting.
@@ -55,7 +53,7 @@ export async function openConnection(endpoint: Endpoint): Promise<ServiceConnect
   } catch (error) {
     throw relabel(error);
   }
-  const client = VarlinkClient.fromStream(stream);
+  const client = Connection.fromStream(stream);
   return { client, relabel, close: () => client.close(), finish: () => finishStream(stream) };
 }
 

@@ -4,7 +4,8 @@
  * varlinkctl (`ADDRESS iface.Method`).
  */
 import { existsSync } from "node:fs";
-import { isInterfaceName, isMemberName, parseAddress } from "@varlink-ts/runtime";
+import { isInterfaceName, isMemberName } from "@varlink-ts/runtime/idl";
+import { parseAddress } from "@varlink-ts/runtime/transport";
 import { usageError } from "./failures.js";
 
 /** A method and, when the command line gave one, the address of its service. */

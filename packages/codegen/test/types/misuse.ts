@@ -7,31 +7,55 @@
 import type { VarlinkService } from "@varlink-ts/runtime";
 import {
   OrgExampleComplex as Complex,
+  OrgExampleModes as Modes,
   OrgExampleMore as More,
   OrgVarlinkCertification as Cert,
 } from "../../../../fixtures/generated/index.js";
 
 declare const more: More.Client;
+declare const modes: Modes.Client;
 declare const complex: Complex.Client;
 declare const certification: Cert.Client;
 declare const service: VarlinkService;
 declare const foo: Complex.TypeFoo;
 
+/** A class that implements every method: what `register` takes. */
+class MoreServer implements More.Handlers {
+  ping({ ping }: More.PingParameters): More.PingResult {
+    return { pong: ping };
+  }
+  async *testMore({ n }: More.TestMoreParameters): AsyncGenerator<More.TestMoreResult> {
+    yield { state: { progress: n } };
+  }
+  stopServing(): void {}
+}
+
 /** Uses that must compile. */
 export async function correctUse(): Promise<void> {
   const { pong } = await more.ping({ ping: "x" });
   pong satisfies string;
-  for await (const { state } of more.testMore({ n: 3 }, { more: true, timeout: 1000 })) {
+  for await (const { state } of more.testMore.more({ n: 3 }, { timeout: 1000 })) {
     state.progress satisfies number | null | undefined;
   }
-  (await more.ping({ ping: "x" }, { oneway: true })) satisfies void;
-  const upgraded = await more.ping({ ping: "x" }, { upgrade: true });
+  (await more.ping.oneway({ ping: "x" })) satisfies void;
+  const upgraded = await more.ping.upgrade({ ping: "x" });
   upgraded.parameters.pong satisfies string;
   await more.stopServing();
   await more.stopServing({ reason: null });
+  await more.stopServing(undefined, { timeout: 5 });
   await complex.foo({ enum: { b: true, c: 1 }, foo, interface: "b" });
   const { mytype } = await certification.test09({ client_id: "id", set: { one: {} } });
   mytype.enum satisfies "one" | "two" | "three";
+  // The call modes systemd's markers allow.
+  (await modes.get({ name: "a" })).value satisfies string;
+  for await (const { value } of modes.get.more({ name: "a" })) value satisfies string;
+  await modes.get.upgrade({ name: "a" });
+  (await modes.list({})).name satisfies string;
+  for await (const { name } of modes.list.more({ prefix: "a" })) name satisfies string;
+  await modes.list.oneway();
+  for await (const { event } of modes.watch.more()) event satisfies string;
+  (await modes.tunnel.upgrade({ protocol: "raw" })).stream.end();
+  More.register(service, new MoreServer());
   More.register(service, {
     ping: ({ ping }) => ({ pong: ping }),
     stopServing: () => undefined,
@@ -39,6 +63,10 @@ export async function correctUse(): Promise<void> {
       yield { state: { end: true } };
     },
   });
+  service.addInterface(More.descriptor, { ping: ({ ping }) => ({ pong: ping }) });
+  const mock = await More.createMock({ ping: ({ ping }) => ({ pong: ping }) });
+  const [call] = mock.calls;
+  if (call?.method === "testMore") call.parameters.n satisfies number;
   throw new More.TestMoreError({ reason: "because" });
 }
 
@@ -63,18 +91,47 @@ export async function misuse(): Promise<void> {
   // @ts-expect-error a nullable field still has a type
   await more.stopServing({ reason: 5 });
   // @ts-expect-error a oneway call resolves to nothing, not a reply
-  const nothing: More.PingResult = await more.ping({ ping: "x" }, { oneway: true });
+  const nothing: More.PingResult = await more.ping.oneway({ ping: "x" });
   void nothing;
   // @ts-expect-error a more call gives an async iterable, not a reply
-  void (await more.testMore({ n: 1 }, { more: true })).state;
+  void (await more.testMore.more({ n: 1 })).state;
+  // @ts-expect-error flags are no longer options: the call mode is a member
+  await more.testMore({ n: 1 }, { more: true });
   // @ts-expect-error a map's values have the declared type
   await certification.test08({ client_id: "id", map: { a: 1 } });
   // @ts-expect-error a string set's values are empty objects
   await certification.test09({ client_id: "id", set: { one: true } });
+  // @ts-expect-error [Requires 'more' flag]: no plain call
+  await modes.watch();
+  // @ts-expect-error [Requires 'more' flag]: no oneway call
+  await modes.watch.oneway();
+  // @ts-expect-error [Requires 'upgrade' flag]: no plain call
+  await modes.tunnel({ protocol: "raw" });
+  // @ts-expect-error [Requires 'upgrade' flag]: no more call
+  modes.tunnel.more({ protocol: "raw" });
+  // @ts-expect-error [Supports 'more' flag]: no upgrade call
+  await modes.list.upgrade({});
   More.register(service, {
     // @ts-expect-error a handler must return the method's result
     ping: () => ({ pang: "x" }),
+    stopServing: () => undefined,
+    testMore: () => ({ state: {} }),
   });
+  // @ts-expect-error register requires every method
+  More.register(service, { ping: ({ ping }) => ({ pong: ping }) });
+  // @ts-expect-error a misspelled handler in a class: `ping` is missing
+  class Misspelled implements More.Handlers {
+    pnig({ ping }: More.PingParameters): More.PingResult {
+      return { pong: ping };
+    }
+    testMore(): More.TestMoreResult {
+      return { state: {} };
+    }
+    stopServing(): void {}
+  }
+  void Misspelled;
+  // @ts-expect-error a mock's handler keys are the methods' names
+  await More.createMock({ pnig: () => ({ pong: "x" }) });
   // @ts-expect-error an error class takes its declared parameters
   throw new More.TestMoreError({ reason: 1 });
 }

@@ -1,14 +1,14 @@
 /**
  * Opening a client connection to an address.
  */
-import type { Address } from "../transport/index.js";
-import { openStream } from "../transport/index.js";
+import type { Address } from "../transport/address.js";
+import { openStream } from "../transport/open-stream.js";
 import type { CallOptions } from "../types.js";
-import { VarlinkClient } from "./client.js";
-import type { ClientOptions } from "./client.js";
+import { Connection } from "./connection.js";
+import type { ConnectionOptions } from "./connection.js";
 
 /** Options of `connect`: `signal` and `timeout` bound opening the connection, not later calls. */
-export interface ConnectOptions extends CallOptions, ClientOptions {}
+export interface ConnectOptions extends CallOptions, ConnectionOptions {}
 
 /**
  * Connects to a varlink service at `address` (`unix:/run/x`, `unix:@name`, `tcp:host:port`,
@@ -20,7 +20,7 @@ export interface ConnectOptions extends CallOptions, ClientOptions {}
 export async function connect(
   address: string | Address,
   options: ConnectOptions = {},
-): Promise<VarlinkClient> {
+): Promise<Connection> {
   const stream = await openStream(address, options);
-  return VarlinkClient.fromStream(stream, options);
+  return Connection.fromStream(stream, options);
 }

@@ -3,6 +3,7 @@
  * client keeps its calls in a first-in first-out queue and gives each reply to the oldest.
  */
 import type { Duplex } from "node:stream";
+import type { ErrorClasses } from "../errors.js";
 import type { CallMode } from "../protocol/call-message.js";
 import type { JsonObject } from "../types.js";
 
@@ -19,14 +20,17 @@ export interface CallHandlers {
 export class PendingCall {
   readonly method: string;
   readonly mode: CallMode;
+  /** The classes error replies to this call are mapped to. */
+  readonly errors: ErrorClasses;
   private readonly handlers: CallHandlers;
   private settled = false;
   /** Stops the call's abort signal and timer; set once they are armed. */
   release: () => void = () => {};
 
-  constructor(method: string, mode: CallMode, handlers: CallHandlers) {
+  constructor(method: string, mode: CallMode, errors: ErrorClasses, handlers: CallHandlers) {
     this.method = method;
     this.mode = mode;
+    this.errors = errors;
     this.handlers = handlers;
   }
 

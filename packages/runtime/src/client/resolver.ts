@@ -3,9 +3,9 @@
  * (`org.varlink.resolver.Resolve`).
  */
 import { ConnectionError, InterfaceNotFoundError, ProtocolError, VarlinkError } from "../errors.js";
-import type { Address } from "../transport/index.js";
+import type { Address } from "../transport/address.js";
 import type { CallOptions } from "../types.js";
-import type { VarlinkClient } from "./client.js";
+import type { Connection } from "./connection.js";
 import { connect } from "./connect.js";
 import type { ConnectOptions } from "./connect.js";
 
@@ -36,7 +36,7 @@ export async function resolve(interfaceName: string, options: ResolveOptions = {
     if (deadline !== undefined) left.timeout = Math.max(0, deadline - Date.now());
     return left;
   };
-  let client: VarlinkClient | undefined;
+  let client: Connection | undefined;
   try {
     client = await connect(resolver, budget());
     const reply = await client.call("org.varlink.resolver.Resolve", { interface: interfaceName }, budget());
@@ -75,7 +75,7 @@ export interface ConnectInterfaceOptions extends ConnectOptions {
 export async function connectInterface(
   interfaceName: string,
   options: ConnectInterfaceOptions = {},
-): Promise<VarlinkClient> {
+): Promise<Connection> {
   const { timeout } = options;
   const started = Date.now();
   const address = await resolve(interfaceName, options);

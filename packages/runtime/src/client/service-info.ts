@@ -3,7 +3,7 @@
  */
 import { InterfaceNotFoundError, InvalidParameterError, ProtocolError } from "../errors.js";
 import type { CallOptions } from "../types.js";
-import type { VarlinkClient } from "./client.js";
+import type { Connection } from "./connection.js";
 
 /** The reply of `org.varlink.service.GetInfo`. */
 export interface GetInfoReply {
@@ -19,7 +19,7 @@ export interface GetInfoReply {
  * Asks a service who it is and which interfaces it implements.
  * @throws ProtocolError when the reply does not have the declared fields.
  */
-export async function getInfo(client: VarlinkClient, options?: CallOptions): Promise<GetInfoReply> {
+export async function getInfo(client: Connection, options?: CallOptions): Promise<GetInfoReply> {
   const reply = await client.call("org.varlink.service.GetInfo", {}, options);
   for (const field of ["vendor", "product", "version", "url"] as const) {
     if (typeof reply[field] !== "string") {
@@ -40,7 +40,7 @@ export async function getInfo(client: VarlinkClient, options?: CallOptions): Pro
  * others `InvalidParameter("interface")`. Both reject here with `InterfaceNotFoundError`.
  */
 export async function getInterfaceDescription(
-  client: VarlinkClient,
+  client: Connection,
   interfaceName: string,
   options?: CallOptions,
 ): Promise<string> {

@@ -14,3 +14,6 @@ export {
   interfaceNameProblem,
   type InterfaceNameProblem,
 } from "./names.js";
+export { methodMode, type MethodMode } from "./call-modes.js";
+export { checkParameters, checkValue, MAX_VALUE_DEPTH } from "../validate/index.js";
+export type { ValidationIssue } from "../validate/index.js";

@@ -14,6 +14,7 @@
 import { serializeMessage, type Frame } from "../protocol/serialize.js";
 import {
   ExpectedMoreError,
+  ExpectedUpgradeError,
   InterfaceNotFoundError,
   InvalidParameterError,
   MethodNotFoundError,
@@ -123,6 +124,9 @@ export class Dispatcher {
   private resolve(call: ParsedCall): Target {
     const found = this.registry.method(call.method);
     if (found?.handler === undefined) throw this.unresolved(call);
+    // Methods systemd marks as requiring a flag are refused without it, as sd-varlink does.
+    if (found.mode === "requires-more" && !call.more) throw new ExpectedMoreError();
+    if (found.mode === "requires-upgrade" && !call.upgrade) throw new ExpectedUpgradeError();
     const issue = checkParameters(found.definition, found.method.input, call.parameters);
     if (issue !== undefined) throw new InvalidParameterError({ parameter: issue.path });
     // The registry's own entry, whose handler was just found to be there: nothing made per call.

@@ -2,7 +2,8 @@
  * The interfaces a service implements, in registration order, and their methods' handlers.
  */
 import type { InterfaceDefinition, MethodMember } from "../idl/model.js";
-import type { InterfaceHandlers, MethodHandler } from "./types.js";
+import { methodMode, type MethodMode } from "../idl/call-modes.js";
+import type { MethodHandler } from "./types.js";
 
 /** One method of an implemented interface, found by its fully qualified name. */
 export interface RegisteredMethod {
@@ -10,6 +11,8 @@ export interface RegisteredMethod {
   readonly method: MethodMember;
   /** Undefined when the method has no handler. */
   readonly handler: MethodHandler<never, object> | undefined;
+  /** The call modes systemd's markers allow. */
+  readonly mode: MethodMode;
 }
 
 /** Interfaces by name, in the order they were added. */
@@ -22,27 +25,39 @@ export class InterfaceRegistry {
   private readonly methods = new Map<string, RegisteredMethod>();
 
   /**
-   * Adds an interface.
+   * Adds an interface. `handlers` is any object, a class instance included (methods on its
+   * prototype count); `keys` maps each varlink method name to the handler's key in it, by default
+   * the method name itself. Handlers are called with `this` set to `handlers`.
    * @throws Error when an interface of the same name is already registered.
-   * @throws TypeError when a handler key is not a method of the interface, or not a function.
+   * @throws TypeError when a key of a plain `handlers` object is not a method of the
+   *   interface, or a handler is not a function.
    */
-  add(definition: InterfaceDefinition, handlers: InterfaceHandlers): void {
+  add(
+    definition: InterfaceDefinition,
+    handlers: object,
+    keys: ReadonlyMap<string, string> = identityKeys(definition),
+  ): void {
     if (this.interfaces.has(definition.name)) {
       throw new Error(`interface ${definition.name} is already registered`);
     }
-    for (const name of Object.keys(handlers)) {
-      if (!definition.methods.has(name)) {
-        throw new TypeError(`${name} is not a method of ${definition.name}`);
-      }
-      const handler: unknown = handlers[name];
-      if (handler !== undefined && typeof handler !== "function") {
+    checkHandlerKeys(handlers, new Set(keys.values()), definition.name);
+    const found = new Map<string, MethodHandler<never, object>>();
+    for (const [name, key] of keys) {
+      const handler = handlerAt(handlers, key);
+      if (handler === undefined) continue;
+      if (typeof handler !== "function") {
         throw new TypeError(`the handler of ${definition.name}.${name} is not a function`);
       }
+      found.set(name, (handler as MethodHandler<never, object>).bind(handlers));
     }
     this.interfaces.set(definition.name, definition);
     for (const [name, method] of definition.methods) {
-      const handler = Object.hasOwn(handlers, name) ? handlers[name] : undefined;
-      this.methods.set(`${definition.name}.${name}`, { definition, method, handler });
+      this.methods.set(`${definition.name}.${name}`, {
+        definition,
+        method,
+        handler: found.get(name),
+        mode: methodMode(method),
+      });
     }
   }
 
@@ -60,4 +75,33 @@ export class InterfaceRegistry {
   definitions(): Iterable<InterfaceDefinition> {
     return this.interfaces.values();
   }
+}
+
+/**
+ * Refuses a plain object's key that names no method, a misspelling that would otherwise leave
+ * the method answering MethodNotImplemented. A class instance may hold other state and methods.
+ */
+export function checkHandlerKeys(handlers: object, known: ReadonlySet<string>, name: string): void {
+  const prototype: unknown = Object.getPrototypeOf(handlers);
+  if (prototype !== Object.prototype && prototype !== null) return;
+  for (const key of Object.keys(handlers)) {
+    if (!known.has(key)) throw new TypeError(`${key} is not a method of ${name}`);
+  }
+}
+
+/** Each method keyed by its own varlink name. */
+function identityKeys(definition: InterfaceDefinition): Map<string, string> {
+  return new Map([...definition.methods.keys()].map((name) => [name, name]));
+}
+
+/**
+ * The value at `key` in `handlers`, looked up through its prototypes (so a class instance's
+ * methods are found), but not one every object inherits, such as `toString`.
+ */
+function handlerAt(handlers: object, key: string): unknown {
+  const value: unknown = (handlers as Record<string, unknown>)[key];
+  if (Object.hasOwn(handlers, key)) return value;
+  // Inherited, these are the object's class and its prototype: never a handler.
+  if (key === "constructor" || key === "__proto__") return undefined;
+  return value === (Object.prototype as Record<string, unknown>)[key] ? undefined : value;
 }

@@ -3,10 +3,13 @@
  * any number of listeners and streams.
  */
 import type { Duplex } from "node:stream";
-import { parseInterface } from "../idl/index.js";
+import { parseInterface } from "../idl/parser.js";
 import type { InterfaceDefinition } from "../idl/model.js";
 import { DEFAULT_MAX_MESSAGE_SIZE } from "../protocol/framing.js";
-import { listen, listenFromEnvironment, type Address, type Listener } from "../transport/index.js";
+import { listenFromEnvironment } from "../transport/activation.js";
+import type { Address } from "../transport/address.js";
+import { listen } from "../transport/listen.js";
+import type { Listener } from "../transport/listener.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
 import { Dispatcher } from "./dispatcher.js";
 import { InterfaceRegistry } from "./interface-registry.js";
@@ -15,8 +18,10 @@ import {
   SERVICE_INTERFACE_SOURCE,
   serviceInterfaceHandlers,
 } from "./service-interface.js";
+import type { InterfaceDescriptor } from "../interface/descriptor.js";
 import type {
   CloseOptions,
+  Handlers,
   InterfaceHandlers,
   ServiceInfo,
   ServiceLogger,
@@ -112,17 +117,29 @@ export class VarlinkService {
   }
 
   /**
-   * Implements an interface. `definition` is IDL text (parsed here) or a parsed definition;
-   * `handlers` are keyed by method name. A declared method without a handler answers
+   * Implements an interface: a descriptor (from generated code, with handlers keyed by member
+   * name, `ping`), or IDL text (parsed here) or a parsed definition (with handlers keyed by
+   * varlink method name, `Ping`). `handlers` may be a plain object or a class instance; each is
+   * called with `this` set to it. A declared method without a handler answers
    * `MethodNotImplemented`.
    *
    * @throws VarlinkSyntaxError when the text does not parse.
    * @throws Error when an interface of that name is already implemented.
    * @throws TypeError when a handler key is not a method of the interface.
    */
-  addInterface(definition: string | InterfaceDefinition, handlers: InterfaceHandlers): this {
-    const parsed = typeof definition === "string" ? parseInterface(definition) : definition;
-    this.registry.add(parsed, handlers);
+  addInterface<D extends InterfaceDescriptor>(descriptor: D, handlers: Partial<Handlers<D>>): this;
+  addInterface(definition: string | InterfaceDefinition, handlers: InterfaceHandlers | object): this;
+  addInterface(
+    definition: string | InterfaceDefinition | InterfaceDescriptor,
+    handlers: object,
+  ): this {
+    if (typeof definition === "string") {
+      this.registry.add(parseInterface(definition), handlers);
+    } else if (isDescriptor(definition)) {
+      this.registry.add(definition.definition, handlers, memberKeys(definition));
+    } else {
+      this.registry.add(definition, handlers);
+    }
     return this;
   }
 
@@ -220,4 +237,27 @@ export class VarlinkService {
 function timeLimit(value: number | undefined, fallback: number): number | undefined {
   if (value === undefined) return fallback;
   return Number.isFinite(value) ? value : undefined;
+}
+
+function isDescriptor(value: InterfaceDefinition | InterfaceDescriptor): value is InterfaceDescriptor {
+  return typeof (value as InterfaceDescriptor).description === "string";
+}
+
+/**
+ * Each varlink method of a descriptor keyed to its member name.
+ * @throws TypeError when the descriptor does not match its own IDL text.
+ */
+function memberKeys(descriptor: InterfaceDescriptor): Map<string, string> {
+  const definition = descriptor.definition;
+  if (definition.name !== descriptor.name) {
+    throw new TypeError(`the descriptor of ${descriptor.name} holds the IDL of ${definition.name}`);
+  }
+  const keys = new Map<string, string>();
+  for (const [member, method] of Object.entries(descriptor.methods)) {
+    if (!definition.methods.has(method.name)) {
+      throw new TypeError(`${method.name} is not a method of ${descriptor.name}`);
+    }
+    keys.set(method.name, member);
+  }
+  return keys;
 }

@@ -3,6 +3,11 @@
  * and return, and the options that bound what a client can make the server do.
  */
 import type { Duplex } from "node:stream";
+import type {
+  InterfaceDescriptor,
+  ParametersOf,
+  ResultOf,
+} from "../interface/descriptor.js";
 
 /** What `org.varlink.service.GetInfo` reports about the service. */
 export interface ServiceInfo {
@@ -79,6 +84,32 @@ export type MethodHandler<I extends object, O extends object> = (
 /** Handlers of one interface, keyed by the varlink method name (`Ping`, not `ping`). */
 export type InterfaceHandlers = {
   readonly [method: string]: MethodHandler<never, object> | undefined;
+};
+
+/**
+ * What a handler of a method that returns `R` may return: the reply (or nothing, when the reply
+ * has no fields), a promise of it, or for calls made with `more` an async iterable of replies.
+ */
+export type HandlerResult<R> =
+  | R
+  | ({} extends R ? void : never)
+  | Promise<R | ({} extends R ? void : never)>
+  | AsyncIterable<R>;
+
+/** The handler of one method, typed from its descriptor. */
+export type Handler<M> = (
+  parameters: ParametersOf<M>,
+  context: CallContext<ResultOf<M>>,
+) => HandlerResult<ResultOf<M>>;
+
+/**
+ * The implementation of the interface `D`: one handler per method, every one required, so that
+ * `class X implements Handlers<D>` catches a missing or misspelled method. `Partial<Handlers<D>>`
+ * is the form for `addInterface` and mocks, where a missing method answers
+ * `MethodNotImplemented`. A class instance works wherever a plain object does.
+ */
+export type Handlers<D extends InterfaceDescriptor> = {
+  [K in keyof D["methods"]]: Handler<D["methods"][K]>;
 };
 
 /** Receives one line about something that went wrong, and the error behind it when there is one. */

@@ -1,6 +1,8 @@
 /**
- * Transports: varlink addresses, opening connections to them, listening on them, socket
- * activation and in-memory connections.
+ * Transports: varlink addresses, opening streams to them, listening on them, socket activation,
+ * in-memory connections, and the resolver that finds the address of an interface.
+ *
+ * @packageDocumentation
  */
 export { parseAddress, formatAddress } from "./address.js";
 export type {
@@ -16,3 +18,5 @@ export { listen } from "./listen.js";
 export { listenFromEnvironment } from "./activation.js";
 export type { Listener } from "./listener.js";
 export { duplexPair } from "./memory.js";
+export { connectInterface, DEFAULT_RESOLVER, resolve } from "../client/resolver.js";
+export type { ConnectInterfaceOptions, ResolveOptions } from "../client/resolver.js";

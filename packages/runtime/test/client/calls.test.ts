@@ -7,7 +7,9 @@ import {
   MethodNotFoundError,
   MethodNotImplementedError,
   PermissionDeniedError,
-  registerError,
+  createClient,
+  defineInterface,
+  method,
   VarlinkError,
 } from "@varlink-ts/runtime";
 import { collect, connectPeer, rejection } from "./harness.js";
@@ -136,26 +138,90 @@ describe("error replies", () => {
     expect(error).toMatchObject({ error: name, parameters });
   });
 
-  it("rejects with a class registered by the caller, and plain VarlinkError for unknown names", async () => {
-    class OutOfCheese extends VarlinkError<{ kind: string }> {
-      static readonly varlinkName = "org.example.cheese.OutOfCheese";
-      constructor(parameters: { kind: string }) {
-        super(OutOfCheese.varlinkName, parameters);
-      }
+  class OutOfCheese extends VarlinkError<{ kind: string }> {
+    static readonly varlinkName = "org.example.cheese.OutOfCheese";
+    constructor(parameters: { kind: string }, options?: ErrorOptions) {
+      super(OutOfCheese.varlinkName, parameters, options);
     }
-    registerError(OutOfCheese);
+  }
+
+  const cheese = defineInterface({
+    name: "org.example.cheese",
+    description: [
+      "interface org.example.cheese",
+      "method Get() -> (kind: string)",
+      "error OutOfCheese (kind: string)",
+      "",
+    ].join("\n"),
+    methods: { get: method<{}, { kind: string }>("Get") },
+    errors: [OutOfCheese],
+  });
+
+  it("rejects a raw call with a plain VarlinkError for any name but the standard ones", async () => {
     const { client, connection } = await connectPeer();
-    const registered = client.call("org.example.cheese.Get");
+    // A typed client declaring OutOfCheese exists on this very connection: that must not change
+    // how the connection's own calls map errors (there is no global registry).
+    createClient(cheese, client);
+    const declared = client.call("org.example.cheese.Get");
     const unknown = client.call("org.example.cheese.Get");
     await connection.messages(2);
     connection.reply({ error: "org.example.cheese.OutOfCheese", parameters: { kind: "brie" } });
     connection.reply({ error: "org.example.cheese.Unheard" });
-    const error = await rejection(registered);
-    expect(error).toBeInstanceOf(OutOfCheese);
-    expect((error as OutOfCheese).parameters).toEqual({ kind: "brie" });
+    const error = await rejection(declared);
+    expect(error).not.toBeInstanceOf(OutOfCheese);
+    expect(error.constructor).toBe(VarlinkError);
+    expect(error).toMatchObject({ error: "org.example.cheese.OutOfCheese", parameters: { kind: "brie" } });
+    // The class still recognizes it by its varlink name.
+    expect(OutOfCheese.is(error)).toBe(true);
+    expect(OutOfCheese.is(new VarlinkError("org.example.cheese.Unheard", {}))).toBe(false);
     const other = await rejection(unknown);
     expect(other.constructor).toBe(VarlinkError);
     expect(other).toMatchObject({ error: "org.example.cheese.Unheard", parameters: {} });
+    expect(OutOfCheese.is(other)).toBe(false);
+  });
+
+  it("rejects a typed client's call with the error classes its interface declares", async () => {
+    const { client, connection } = await connectPeer();
+    const typed = createClient(cheese, client);
+    const declared = typed.get();
+    const standardError = typed.get();
+    const unknown = typed.get();
+    const fine = typed.get();
+    expect(await connection.messages(4)).toEqual(
+      Array(4).fill('{"method":"org.example.cheese.Get","parameters":{}}'),
+    );
+    connection.reply({ error: "org.example.cheese.OutOfCheese", parameters: { kind: "brie" } });
+    connection.reply({ error: "org.varlink.service.PermissionDenied", parameters: {} });
+    connection.reply({ error: "org.example.cheese.Unheard" });
+    connection.reply({ parameters: { kind: "gouda" } });
+    const error = await rejection(declared);
+    expect(error).toBeInstanceOf(OutOfCheese);
+    expect(error.constructor).toBe(OutOfCheese);
+    expect(error.name).toBe("OutOfCheese");
+    expect((error as OutOfCheese).parameters).toEqual({ kind: "brie" });
+    expect(OutOfCheese.is(error)).toBe(true);
+    // The standard errors are mapped too, and other names stay plain.
+    expect(await rejection(standardError)).toBeInstanceOf(PermissionDeniedError);
+    const other = await rejection(unknown);
+    expect(other.constructor).toBe(VarlinkError);
+    expect(other).toMatchObject({ error: "org.example.cheese.Unheard", parameters: {} });
+    expect(await fine).toEqual({ kind: "gouda" });
+  });
+
+  it("maps declared errors in a typed client's streams and upgrades as well", async () => {
+    const { client, connection } = await connectPeer();
+    const typed = createClient(cheese, client);
+    const stream = typed.get.more();
+    await connection.messages(1);
+    connection.reply({ parameters: { kind: "feta" }, continues: true });
+    connection.reply({ error: "org.example.cheese.OutOfCheese", parameters: { kind: "feta" } });
+    const { values, error } = await collect(stream);
+    expect(values).toEqual([{ kind: "feta" }]);
+    expect(error).toBeInstanceOf(OutOfCheese);
+    const upgrade = typed.get.upgrade();
+    await connection.messages(2);
+    connection.reply({ error: "org.example.cheese.OutOfCheese", parameters: { kind: "none" } });
+    expect(await rejection(upgrade)).toBeInstanceOf(OutOfCheese);
   });
 
   it("keeps the connection usable after an error reply", async () => {

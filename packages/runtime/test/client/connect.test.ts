@@ -1,12 +1,12 @@
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConnectionError, connect, ProtocolError } from "@varlink-ts/runtime";
-import type { VarlinkClient } from "@varlink-ts/runtime";
+import type { Connection } from "@varlink-ts/runtime";
 import { rejection } from "./harness.js";
 import { RawServer } from "./raw-server.js";
 
 const servers: RawServer[] = [];
-const clients: VarlinkClient[] = [];
+const clients: Connection[] = [];
 
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import net from "node:net";
 import path from "node:path";
 import { Duplex } from "node:stream";
-import { ConnectionError, ProtocolError, VarlinkClient } from "@varlink-ts/runtime";
+import { ConnectionError, ProtocolError, Connection } from "@varlink-ts/runtime";
 import { collect, connectPeer, rejection } from "./harness.js";
 
 describe("the connection ending", () => {
@@ -67,7 +67,7 @@ describe("the connection ending", () => {
 
   it("reports a stream error as an io ConnectionError with the cause", async () => {
     const stream = new Duplex({ read() {}, write(_chunk, _encoding, callback) { callback(); } });
-    const client = VarlinkClient.fromStream(stream);
+    const client = Connection.fromStream(stream);
     const pending = client.call("org.example.A.One");
     const failure = new Error("disk on fire");
     stream.destroy(failure);
@@ -79,7 +79,7 @@ describe("the connection ending", () => {
   it("rejects calls on a socket that fails to connect with the failure's code", async () => {
     const { server } = await connectPeer();
     const socket = net.connect(path.join(server.dir, "missing.sock"));
-    const client = VarlinkClient.fromStream(socket);
+    const client = Connection.fromStream(socket);
     const error = await rejection(client.call("org.example.A.One"));
     expect(error).toBeInstanceOf(ConnectionError);
     expect(error).toMatchObject({ code: "not-found" });
@@ -88,7 +88,7 @@ describe("the connection ending", () => {
   it("rejects calls at once on a stream that has already ended", async () => {
     const stream = new Duplex({ read() {}, write(_chunk, _encoding, callback) { callback(); } });
     stream.destroy();
-    const client = VarlinkClient.fromStream(stream);
+    const client = Connection.fromStream(stream);
     expect(await rejection(client.call("org.example.A.One"))).toMatchObject({ code: "closed" });
   });
 });

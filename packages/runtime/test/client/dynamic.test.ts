@@ -4,11 +4,10 @@ import {
   getInfo,
   InterfaceNotFoundError,
   InvalidParameterError,
-  MethodNotFoundError,
   openInterface,
   ProtocolError,
 } from "@varlink-ts/runtime";
-import type { DynamicInterface } from "@varlink-ts/runtime";
+import type { DynamicClient } from "@varlink-ts/runtime";
 import { collect, connectPeer, rejection } from "./harness.js";
 import type { Peer } from "./harness.js";
 
@@ -18,7 +17,7 @@ const moreSource = await readFile(
 );
 
 /** Opens org.example.more through the scripted server, which answers with the fixture's text. */
-async function openMore(): Promise<Peer & { iface: DynamicInterface }> {
+async function openMore(): Promise<Peer & { iface: DynamicClient }> {
   const peer = await connectPeer();
   const opening = openInterface(peer.client, "org.example.more");
   expect(await peer.connection.messages(1)).toEqual([
@@ -31,16 +30,25 @@ async function openMore(): Promise<Peer & { iface: DynamicInterface }> {
 describe("openInterface", () => {
   it("learns the interface and offers its methods by their varlink names", async () => {
     const { iface } = await openMore();
-    expect(iface.definition.name).toBe("org.example.more");
-    expect(Object.keys(iface.methods)).toEqual(["Ping", "TestMore", "StopServing"]);
-    expect(iface.methods.Ping?.member.output.fields.map((field) => field.name)).toEqual(["pong"]);
+    expect(iface.descriptor.definition.name).toBe("org.example.more");
+    expect(iface.descriptor.name).toBe("org.example.more");
+    expect(Object.keys(iface.descriptor.methods)).toEqual(["Ping", "TestMore", "StopServing"]);
+    for (const name of ["Ping", "TestMore", "StopServing"] as const) {
+      expect(typeof iface[name]).toBe("function");
+      expect(typeof iface[name]?.more).toBe("function");
+      expect(typeof iface[name]?.oneway).toBe("function");
+      expect(typeof iface[name]?.upgrade).toBe("function");
+    }
+    expect(
+      iface.descriptor.definition.methods.get("Ping")?.output.fields.map((field) => field.name),
+    ).toEqual(["pong"]);
   });
 
   it("calls methods plainly, with more and with oneway", async () => {
     const { iface, connection } = await openMore();
-    const pong = iface.methods.Ping?.({ ping: "hi" });
-    const states = iface.methods.TestMore?.more({ n: 2 });
-    const stop = iface.methods.StopServing?.oneway();
+    const pong = iface.Ping?.({ ping: "hi" });
+    const states = iface.TestMore?.more({ n: 2 });
+    const stop = iface.StopServing?.oneway();
     expect((await connection.messages(4)).slice(1)).toEqual([
       '{"method":"org.example.more.Ping","parameters":{"ping":"hi"}}',
       '{"method":"org.example.more.TestMore","parameters":{"n":2},"more":true}',
@@ -56,33 +64,41 @@ describe("openInterface", () => {
 
   it("rejects parameters that do not fit with InvalidParameterError naming the field, sending nothing", async () => {
     const { iface, connection } = await openMore();
-    const wrongType = await rejection(iface.methods.Ping!({ ping: 42 }));
+    const wrongType = await rejection(iface.Ping!({ ping: 42 }));
     expect(wrongType).toBeInstanceOf(InvalidParameterError);
     expect((wrongType as InvalidParameterError).parameters).toEqual({ parameter: "ping" });
-    const missing = await rejection(iface.methods.Ping!());
+    const missing = await rejection(iface.Ping!());
     expect((missing as InvalidParameterError).parameters).toEqual({ parameter: "ping" });
-    const unknown = await rejection(iface.methods.Ping!({ ping: "x", extra: 1 }));
+    const unknown = await rejection(iface.Ping!({ ping: "x", extra: 1 }));
     expect((unknown as InvalidParameterError).parameters).toEqual({ parameter: "extra" });
-    const { error } = await collect(iface.methods.TestMore!.more({ n: 1.5 }));
+    const { error } = await collect(iface.TestMore!.more({ n: 1.5 }));
     expect((error as InvalidParameterError).parameters).toEqual({ parameter: "n" });
-    expect(await rejection(iface.methods.StopServing!.oneway({ reason: false }))).toBeInstanceOf(
+    expect(await rejection(iface.StopServing!.oneway({ reason: false }))).toBeInstanceOf(
       InvalidParameterError,
     );
     // Only the call that fits reaches the service.
-    const ok = iface.call("Ping", { ping: "ok" });
+    const ok = iface.Ping!({ ping: "ok" });
     expect((await connection.messages(2))[1]).toBe('{"method":"org.example.more.Ping","parameters":{"ping":"ok"}}');
     connection.reply({ parameters: { pong: "ok" } });
     expect(await ok).toEqual({ pong: "ok" });
   });
 
-  it("rejects a method the interface does not have with MethodNotFoundError", async () => {
+  it("has no member for a method the interface does not have, and sends nothing for it", async () => {
     const { iface, connection } = await openMore();
-    const error = await rejection(iface.call("Nope"));
-    expect(error).toBeInstanceOf(MethodNotFoundError);
-    expect((error as MethodNotFoundError).parameters).toEqual({ method: "org.example.more.Nope" });
-    expect((await collect(iface.callMore("Nope"))).error).toBeInstanceOf(MethodNotFoundError);
-    expect(iface.methods.Nope).toBeUndefined();
-    expect(connection.received).toHaveLength(1);
+    expect(iface.Nope).toBeUndefined();
+    expect("Nope" in iface).toBe(false);
+    expect(iface.Nope?.()).toBeUndefined();
+    expect(iface.Nope?.more()).toBeUndefined();
+    expect(iface.Nope?.oneway()).toBeUndefined();
+    // Nothing reached the service for it: the next message after GetInterfaceDescription is
+    // the call that follows.
+    const after = iface.Ping!({ ping: "after" });
+    expect(await connection.messages(2)).toEqual([
+      expect.stringContaining("GetInterfaceDescription"),
+      '{"method":"org.example.more.Ping","parameters":{"ping":"after"}}',
+    ]);
+    connection.reply({ parameters: { pong: "after" } });
+    expect(await after).toEqual({ pong: "after" });
   });
 
   it.each([

@@ -3,26 +3,26 @@
  * after each test.
  */
 import { afterEach } from "vitest";
-import { VarlinkClient } from "@varlink-ts/runtime";
-import type { ClientOptions } from "@varlink-ts/runtime";
+import { Connection } from "@varlink-ts/runtime";
+import type { ConnectionOptions } from "@varlink-ts/runtime/wire";
 import { RawServer } from "./raw-server.js";
 import type { RawConnection } from "./raw-server.js";
 
 export interface Peer {
   server: RawServer;
-  client: VarlinkClient;
+  client: Connection;
   connection: RawConnection;
 }
 
 const servers: RawServer[] = [];
-const clients: VarlinkClient[] = [];
+const clients: Connection[] = [];
 
 /** A client over a fresh socket, and the server side of its connection. */
-export async function connectPeer(options: ClientOptions = {}): Promise<Peer> {
+export async function connectPeer(options: ConnectionOptions = {}): Promise<Peer> {
   const server = await RawServer.start();
   servers.push(server);
   const socket = await server.socket();
-  const client = VarlinkClient.fromStream(socket, options);
+  const client = Connection.fromStream(socket, options);
   clients.push(client);
   const connection = await server.accept();
   return { server, client, connection };

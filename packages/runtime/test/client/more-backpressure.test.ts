@@ -7,12 +7,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, expect, it } from "vitest";
-import { connect, VarlinkService, type CallContext, type VarlinkClient } from "@varlink-ts/runtime";
+import { connect, VarlinkService, type CallContext, type Connection } from "@varlink-ts/runtime";
 
 const TOTAL = 100_000;
 let dir: string | undefined;
 let service: VarlinkService | undefined;
-let client: VarlinkClient | undefined;
+let client: Connection | undefined;
 
 afterEach(async () => {
   client?.close();

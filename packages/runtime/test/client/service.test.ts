@@ -7,15 +7,15 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   connect,
-  duplexPair,
   getInfo,
   InterfaceNotFoundError,
   InvalidParameterError,
   MethodNotFoundError,
   openInterface,
-  VarlinkClient,
+  Connection,
   VarlinkService,
 } from "@varlink-ts/runtime";
+import { duplexPair } from "@varlink-ts/runtime/testing";
 import { collect, rejection } from "./harness.js";
 
 const moreSource = await readFile(
@@ -90,7 +90,7 @@ describe("against VarlinkService", () => {
     });
     const [near, far] = duplexPair();
     service.serve(far);
-    const client = VarlinkClient.fromStream(near);
+    const client = Connection.fromStream(near);
     cleanups.push(() => client.close());
     const { parameters, stream } = await client.callUpgrade("org.example.echo.Echo");
     cleanups.push(() => void stream.destroy());
@@ -110,15 +110,16 @@ describe("against VarlinkService", () => {
     const { service } = moreService();
     const [near, far] = duplexPair();
     service.serve(far);
-    const client = VarlinkClient.fromStream(near);
+    const client = Connection.fromStream(near);
     cleanups.push(() => client.close());
 
     const info = await getInfo(client);
     expect(info.interfaces).toEqual(["org.varlink.service", "org.example.more"]);
     const more = await openInterface(client, "org.example.more");
-    expect(await more.methods.Ping?.({ ping: "dyn" })).toEqual({ pong: "dyn" });
-    expect((await collect(more.callMore("TestMore", { n: 1 }))).values).toHaveLength(3);
-    const invalid = await rejection(more.call("Ping", { ping: 1 }));
+    expect(await more.Ping?.({ ping: "dyn" })).toEqual({ pong: "dyn" });
+    expect((await collect(more.TestMore!.more({ n: 1 }))).values).toHaveLength(3);
+    expect(more.Absent).toBeUndefined();
+    const invalid = await rejection(more.Ping!({ ping: 1 }));
     expect(invalid).toBeInstanceOf(InvalidParameterError);
     expect(await rejection(openInterface(client, "org.example.absent"))).toBeInstanceOf(InterfaceNotFoundError);
     expect(await rejection(client.call("org.example.more.Absent"))).toBeInstanceOf(MethodNotFoundError);

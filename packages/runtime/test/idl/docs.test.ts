@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseInterface, type EnumType, type StructType } from "@varlink-ts/runtime";
+import { parseInterface, type EnumType, type StructType } from "@varlink-ts/runtime/idl";
 
 describe("doc comments", () => {
   it("documents the interface with the comment lines directly above it", () => {

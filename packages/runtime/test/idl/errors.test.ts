@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseInterface, VarlinkSyntaxError } from "@varlink-ts/runtime";
+import { parseInterface, VarlinkSyntaxError } from "@varlink-ts/runtime/idl";
 
 /** Parses `source` and returns the syntax error it must throw. */
 function failure(source: string, file?: string): VarlinkSyntaxError {

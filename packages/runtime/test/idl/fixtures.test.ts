@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { formatSource, parseInterface, VarlinkSyntaxError } from "@varlink-ts/runtime";
+import { formatSource, parseInterface, VarlinkSyntaxError } from "@varlink-ts/runtime/idl";
 import { fixturesDir, meaning, varlinkFiles } from "./helpers.js";
 
 const interop = varlinkFiles("interop");

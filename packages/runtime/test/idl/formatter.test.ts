@@ -4,7 +4,7 @@ import {
   formatSource,
   parseInterface,
   VarlinkSyntaxError,
-} from "@varlink-ts/runtime";
+} from "@varlink-ts/runtime/idl";
 import { meaning } from "./helpers.js";
 
 /** Formats `source` and checks the result is stable and means the same before returning it. */

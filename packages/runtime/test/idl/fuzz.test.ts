@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatSource, parseInterface, VarlinkSyntaxError } from "@varlink-ts/runtime";
+import { formatSource, parseInterface, VarlinkSyntaxError } from "@varlink-ts/runtime/idl";
 import { meaning, varlinkFiles } from "./helpers.js";
 
 const fixtures = [...varlinkFiles("interop"), ...varlinkFiles("idl/valid")].map(([, text]) => text);

@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { InterfaceDefinition } from "@varlink-ts/runtime";
+import type { InterfaceDefinition } from "@varlink-ts/runtime/idl";
 
 /** The repository's fixtures/ folder. */
 export const fixturesDir = fileURLToPath(new URL("../../../../fixtures/", import.meta.url));

@@ -6,7 +6,7 @@ import {
   type StructType,
   type TypeMember,
   type VarlinkType,
-} from "@varlink-ts/runtime";
+} from "@varlink-ts/runtime/idl";
 
 /** Parses one `type T (...)` member inside a minimal interface and returns its body. */
 function typeBody(body: string): StructType | EnumType {

@@ -5,7 +5,7 @@
  */
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { connect, ConnectionError, ProtocolError, type VarlinkClient } from "@varlink-ts/runtime";
+import { connect, ConnectionError, ProtocolError, type Connection } from "@varlink-ts/runtime";
 import { eventually, Sandbox, sleep } from "./sandbox.js";
 
 const sandbox = new Sandbox();
@@ -139,7 +139,7 @@ describe("connecting to a socket whose queue is full", () => {
 
 describe("waiting on a service process", () => {
   const C = "org.example.child";
-  let client: VarlinkClient;
+  let client: Connection;
   let path = "";
 
   async function start(): Promise<void> {

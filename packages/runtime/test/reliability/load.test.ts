@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { connect, type VarlinkClient } from "@varlink-ts/runtime";
+import { connect, type Connection } from "@varlink-ts/runtime";
 import type { RawClient } from "../server/harness.js";
 import { createReliabilityService, R, Seen } from "./reliability-service.js";
 import { eventually, LogLines, openFds, Sandbox } from "./sandbox.js";
@@ -47,7 +47,7 @@ describe("a thousand connections", () => {
       const fdsBefore = openFds();
 
       // All at once: more than the socket's queue of unaccepted connections holds.
-      const clients: VarlinkClient[] = await Promise.all(
+      const clients: Connection[] = await Promise.all(
         Array.from({ length: connections }, () => connect(address).then((client) => sandbox.client(client))),
       );
 

@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Duplex } from "node:stream";
-import { openStream, type VarlinkClient, type VarlinkService } from "@varlink-ts/runtime";
+import type { Connection, VarlinkService } from "@varlink-ts/runtime";
+import { openStream } from "@varlink-ts/runtime/transport";
 import { RawClient } from "../server/harness.js";
 
 /** Absolute path of a fixture script (plain JavaScript on the runtime's dist output). */
@@ -99,7 +100,7 @@ export class LogLines {
 export class Sandbox {
   private readonly dirs: string[] = [];
   private readonly services: VarlinkService[] = [];
-  private readonly clients: VarlinkClient[] = [];
+  private readonly clients: Connection[] = [];
   private readonly sockets: Duplex[] = [];
   private readonly children: Child[] = [];
 
@@ -122,7 +123,7 @@ export class Sandbox {
     return listener.address;
   }
 
-  client(client: VarlinkClient): VarlinkClient {
+  client(client: Connection): Connection {
     this.clients.push(client);
     return client;
   }

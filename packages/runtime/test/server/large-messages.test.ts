@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { connect, ConnectionError, VarlinkService, type VarlinkClient } from "@varlink-ts/runtime";
+import { connect, ConnectionError, VarlinkService, type Connection } from "@varlink-ts/runtime";
 import { Harness } from "./harness.js";
 
 const INTERFACE = `interface org.example.large
@@ -25,7 +25,7 @@ interface Item {
 }
 
 const harness = new Harness();
-const clients: VarlinkClient[] = [];
+const clients: Connection[] = [];
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
   await harness.cleanup();
@@ -39,7 +39,7 @@ function items(bytes: number, seed = 0): Item[] {
 
 let address = "";
 
-async function start(): Promise<VarlinkClient> {
+async function start(): Promise<Connection> {
   const service = harness.track(new VarlinkService({ vendor: "v", product: "p", version: "1", url: "u" }, { logger: harness.logger }));
   service.addInterface(INTERFACE, {
     Echo: ({ items }: { items: Item[] }) => ({ items }),

@@ -2,7 +2,8 @@ import { existsSync } from "node:fs";
 import { createConnection } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { duplexPair, VarlinkService } from "@varlink-ts/runtime";
+import { VarlinkService } from "@varlink-ts/runtime";
+import { duplexPair } from "@varlink-ts/runtime/testing";
 import { Harness, RawClient } from "./harness.js";
 import { createTestService, deferred, Hooks, INFO } from "./test-service.js";
 

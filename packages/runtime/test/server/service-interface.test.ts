@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { parseInterface, SERVICE_INTERFACE_SOURCE, VarlinkService } from "@varlink-ts/runtime";
+import { VarlinkService } from "@varlink-ts/runtime";
+import { parseInterface } from "@varlink-ts/runtime/idl";
+import { SERVICE_INTERFACE_SOURCE } from "@varlink-ts/runtime/wire";
 import { Harness } from "./harness.js";
 import { createTestService, Hooks, INFO, TEST_INTERFACE } from "./test-service.js";
 

@@ -7,13 +7,13 @@ import {
   InvalidParameterError,
   MethodNotImplementedError,
   VarlinkError,
-  type VarlinkClient,
+  type Connection,
 } from "@varlink-ts/runtime";
 import { Harness } from "./harness.js";
 import { createTestService, Hooks } from "./test-service.js";
 
 const harness = new Harness();
-const clients: VarlinkClient[] = [];
+const clients: Connection[] = [];
 const streams: Duplex[] = [];
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
@@ -23,7 +23,7 @@ afterEach(async () => {
 
 const T = "org.example.test";
 
-async function start(hooks: Hooks): Promise<VarlinkClient> {
+async function start(hooks: Hooks): Promise<Connection> {
   const service = harness.track(createTestService(hooks, { logger: harness.logger }));
   const path = join(await harness.tempDir(), "service.sock");
   await service.listen(`unix:${path}`);

@@ -3,10 +3,10 @@ import { join } from "node:path";
 import type { StdioOptions } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { listenFromEnvironment } from "@varlink-ts/runtime";
+import { listenFromEnvironment } from "@varlink-ts/runtime/transport";
 import { fixture, Resources } from "./helpers.js";
 
-const builtRuntime = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
+const builtRuntime = fileURLToPath(new URL("../../dist/transport/index.js", import.meta.url));
 const resources = new Resources();
 afterEach(() => resources.release());
 

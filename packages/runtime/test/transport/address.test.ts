@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatAddress, parseAddress } from "@varlink-ts/runtime";
-import type { Address } from "@varlink-ts/runtime";
+import { formatAddress, parseAddress } from "@varlink-ts/runtime/transport";
+import type { Address } from "@varlink-ts/runtime/transport";
 
 describe("parseAddress", () => {
   it.each<[string, Address]>([

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { ConnectionError, openStream } from "@varlink-ts/runtime";
+import { ConnectionError } from "@varlink-ts/runtime";
+import { openStream } from "@varlink-ts/runtime/transport";
 import {
   binary,
   closed,

@@ -2,7 +2,8 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import type { Duplex } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConnectionError, listen, openStream } from "@varlink-ts/runtime";
+import { ConnectionError } from "@varlink-ts/runtime";
+import { listen, openStream } from "@varlink-ts/runtime/transport";
 import { fixture } from "./helpers.js";
 
 /**

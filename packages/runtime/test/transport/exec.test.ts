@@ -3,7 +3,8 @@ import { chmod, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ConnectionError, openStream } from "@varlink-ts/runtime";
+import { ConnectionError } from "@varlink-ts/runtime";
+import { openStream } from "@varlink-ts/runtime/transport";
 import {
   binary,
   closed,
@@ -15,7 +16,7 @@ import {
   Resources,
 } from "./helpers.js";
 
-const builtRuntime = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
+const builtRuntime = fileURLToPath(new URL("../../dist/transport/index.js", import.meta.url));
 const resources = new Resources();
 afterEach(() => resources.release());
 

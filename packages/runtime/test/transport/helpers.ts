@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Duplex } from "node:stream";
-import type { Listener } from "@varlink-ts/runtime";
+import type { Listener } from "@varlink-ts/runtime/transport";
 
 /** Absolute path of a fixture script. */
 export function fixture(name: string): string {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { duplexPair } from "@varlink-ts/runtime";
+import { duplexPair } from "@varlink-ts/runtime/transport";
 import { binary, closed, Collector, outcome, Resources } from "./helpers.js";
 
 const resources = new Resources();

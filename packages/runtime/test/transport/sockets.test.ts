@@ -5,8 +5,9 @@ import type { Server } from "node:net";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { ConnectionError, listen, openStream } from "@varlink-ts/runtime";
-import type { Listener } from "@varlink-ts/runtime";
+import { ConnectionError } from "@varlink-ts/runtime";
+import { listen, openStream } from "@varlink-ts/runtime/transport";
+import type { Listener } from "@varlink-ts/runtime/transport";
 import { binary, closed, Collector, echoes, Resources } from "./helpers.js";
 
 const resources = new Resources();

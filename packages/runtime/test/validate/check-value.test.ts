@@ -8,7 +8,7 @@ import {
   parseInterface,
   type InterfaceDefinition,
   type VarlinkType,
-} from "@varlink-ts/runtime";
+} from "@varlink-ts/runtime/idl";
 
 const certification = parseInterface(
   readFileSync(new URL("../../../../fixtures/interop/org.varlink.certification.varlink", import.meta.url), "utf8"),

@@ -2,7 +2,7 @@
  * Reading whole messages from a byte stream on demand, so that the bridge takes the next call
  * only when it is ready for it and can hand the unread bytes over after an upgrade.
  */
-import { MessageReader } from "@varlink-ts/runtime";
+import { MessageReader } from "@varlink-ts/runtime/wire";
 
 /** Messages of one stream, read one at a time. */
 export class MessageSource {

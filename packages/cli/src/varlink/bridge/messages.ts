@@ -2,7 +2,8 @@
  * The little the bridge needs to know about the messages it relays: a call's method and flags, a
  * reply's `continues` and `error`, and how to write the replies it makes itself.
  */
-import { decodeMessage, ProtocolError } from "@varlink-ts/runtime";
+import { ProtocolError } from "@varlink-ts/runtime";
+import { decodeMessage } from "@varlink-ts/runtime/wire";
 
 /** A call as the bridge routes it. */
 export interface RoutedCall {

@@ -2,7 +2,7 @@
  * The bridge's connection to one service: raw messages out, raw replies back.
  */
 import type { Duplex } from "node:stream";
-import { openStream } from "@varlink-ts/runtime";
+import { openStream } from "@varlink-ts/runtime/transport";
 import { MessageSource, send } from "./message-source.js";
 
 

@@ -7,15 +7,14 @@ import {
   connect,
   ConnectionError,
   InterfaceNotFoundError,
-  isInterfaceName,
   ProtocolError,
-  resolve,
-  SERVICE_INTERFACE_NAME,
-  SERVICE_INTERFACE_SOURCE,
   VarlinkError,
+  type Connection,
   type ServiceInfo,
-  type VarlinkClient,
 } from "@varlink-ts/runtime";
+import { isInterfaceName } from "@varlink-ts/runtime/idl";
+import { resolve } from "@varlink-ts/runtime/transport";
+import { SERVICE_INTERFACE_NAME, SERVICE_INTERFACE_SOURCE } from "@varlink-ts/runtime/wire";
 import { EXIT_CONNECTION, EXIT_OK } from "../exit-codes.js";
 import { MessageSource, send } from "./message-source.js";
 import { encodeReply, parseCall, parseReplyFlags, type RoutedCall } from "./messages.js";
@@ -127,7 +126,7 @@ export class BridgeSession {
   /** The bridge's GetInfo: its own identity and every interface the resolver knows. */
   private async describeSelf(): Promise<object> {
     let listed: string[] = [];
-    let client: VarlinkClient | undefined;
+    let client: Connection | undefined;
     try {
       client = await connect(this.options.resolver);
       const reply = await client.call("org.varlink.resolver.GetInfo", {});

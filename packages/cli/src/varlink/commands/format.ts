@@ -3,7 +3,7 @@
  * (`--write`) or list those that are not canonical (`--check`).
  */
 import { Option, type Command } from "commander";
-import { formatSource, VarlinkSyntaxError } from "@varlink-ts/runtime";
+import { formatSource, VarlinkSyntaxError } from "@varlink-ts/runtime/idl";
 import type { CommandContext } from "../context.js";
 import { reportProblem, reportSyntaxError } from "../diagnostics.js";
 import { displayName, readInput, writeOutput } from "../files.js";

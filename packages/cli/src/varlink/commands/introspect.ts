@@ -3,14 +3,14 @@
  * interface definitions a service implements, in the canonical format.
  */
 import {
-  formatSource,
   getInfo,
   getInterfaceDescription,
   InterfaceNotFoundError,
   VarlinkError,
   VarlinkSyntaxError,
-  type VarlinkClient,
+  type Connection,
 } from "@varlink-ts/runtime";
+import { formatSource } from "@varlink-ts/runtime/idl";
 import type { Command } from "commander";
 import { fixedEndpoint, globalOptions, type GlobalOptions } from "../address-options.js";
 import { openConnection, openService } from "../connection.js";
@@ -103,7 +103,7 @@ async function introspect(context: CommandContext, globals: GlobalOptions, targe
   }
 }
 
-async function listedInterfaces(client: VarlinkClient): Promise<string[]> {
+async function listedInterfaces(client: Connection): Promise<string[]> {
   try {
     const info = await getInfo(client);
     return info.interfaces.filter((name) => name !== SERVICE_INTERFACE);
@@ -119,7 +119,7 @@ async function listedInterfaces(client: VarlinkClient): Promise<string[]> {
  */
 async function describe(
   context: CommandContext,
-  client: VarlinkClient,
+  client: Connection,
   name: string,
   label: string,
 ): Promise<string> {

@@ -1,7 +1,7 @@
 /**
  * `varlink resolve INTERFACE`: the address of the service the resolver gives for an interface.
  */
-import { isInterfaceName } from "@varlink-ts/runtime";
+import { isInterfaceName } from "@varlink-ts/runtime/idl";
 import type { Command } from "commander";
 import { globalOptions } from "../address-options.js";
 import { resolveAddress } from "../connection.js";

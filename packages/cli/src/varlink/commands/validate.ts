@@ -2,7 +2,7 @@
  * `varlink validate FILE...`: parse and check interface files, report every invalid one.
  */
 import type { Command } from "commander";
-import { parseInterface, VarlinkSyntaxError } from "@varlink-ts/runtime";
+import { parseInterface, VarlinkSyntaxError } from "@varlink-ts/runtime/idl";
 import type { CommandContext } from "../context.js";
 import { reportSyntaxError } from "../diagnostics.js";
 import { displayName, readInput } from "../files.js";

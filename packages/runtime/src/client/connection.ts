@@ -1,12 +1,13 @@
 /**
- * The varlink client: one connection, any number of calls in flight on it.
+ * A client-side connection: one stream to a service, any number of calls in flight on it.
  *
  * Calls are written as soon as they are made (pipelined) and their replies are matched to them in
  * order. Whatever ends the connection (the peer, `close()`, an aborted call, a protocol error)
  * rejects every call still waiting at once, so no call can hang on a dead connection.
  */
 import type { Duplex } from "node:stream";
-import { ConnectionError, errorFromReply, ProtocolError } from "../errors.js";
+import { ConnectionError, errorFromReply, ProtocolError, STANDARD_ERROR_CLASSES } from "../errors.js";
+import type { ErrorClasses } from "../errors.js";
 import { buildCallMessage, parseReply } from "../protocol/call-message.js";
 import type { CallMode } from "../protocol/call-message.js";
 import { decodeMessage, MessageReader, writeMessage } from "../protocol/framing.js";
@@ -17,13 +18,13 @@ import { MoreReplies } from "./more-replies.js";
 import { CallQueue, PendingCall } from "./pending-calls.js";
 import type { CallHandlers } from "./pending-calls.js";
 
-/** Options of a client made from a stream. */
-export interface ClientOptions {
+/** Options of a connection made from a stream. */
+export interface ConnectionOptions {
   /** The largest reply, in bytes, the client accepts; bigger ones are a ProtocolError. Default 16 MiB. */
   maxMessageSize?: number;
 }
 
-/** What `callUpgrade` resolves to. */
+/** What an `upgrade` call resolves to. */
 export interface UpgradeResult<O extends object = JsonObject> {
   /** The parameters of the reply that confirmed the upgrade. */
   parameters: O;
@@ -46,8 +47,10 @@ interface HeldCall {
 /**
  * A varlink connection seen from the client side.
  *
- * Make one with `connect(address)` or, for a stream you opened yourself, `VarlinkClient.fromStream`.
- * Methods are fully qualified (`org.example.ping.Ping`). Every call takes `CallOptions`: when its
+ * Make one with `connect(address)` or, for a stream you opened yourself, `Connection.fromStream`;
+ * `createClient(descriptor, connection)` gives a typed client on it. Its own methods take fully
+ * qualified method names (`org.example.ping.Ping`) and map error replies to the standard error
+ * classes; a typed client maps those its interface declares as well. Every call takes `CallOptions`: when its
  * `signal` fires or its `timeout` passes, the connection is closed, because varlink cannot cancel
  * a single call; that call rejects with `ConnectionError` `aborted` or `timeout` and every other
  * call pending on the connection with `cancelled`.
@@ -55,9 +58,9 @@ interface HeldCall {
  * Replies are parsed with `JSON.parse`, so integers beyond 2^53 arrive rounded to the nearest
  * double, as in every JavaScript varlink peer; send such values as strings if they must be exact.
  *
- * In runtimes that have `Symbol.asyncDispose` the client works with `await using`, which closes it.
+ * In runtimes that have `Symbol.asyncDispose` a connection works with `await using`, which closes it.
  */
-export class VarlinkClient {
+export class Connection {
   private readonly stream: Duplex;
   private readonly reader: MessageReader;
   /** Calls that expect replies, in the order they were written. */
@@ -71,7 +74,7 @@ export class VarlinkClient {
   private endReason: ConnectionError | undefined;
   private corked = false;
 
-  private constructor(stream: Duplex, options: ClientOptions) {
+  private constructor(stream: Duplex, options: ConnectionOptions) {
     this.stream = stream;
     this.reader = new MessageReader(options.maxMessageSize);
     stream.on("readable", this.onReadable);
@@ -88,8 +91,8 @@ export class VarlinkClient {
    * joined into one Duplex, or one end of `duplexPair()`. The client reads from the stream from now
    * on and destroys it when the connection ends.
    */
-  static fromStream(stream: Duplex, options: ClientOptions = {}): VarlinkClient {
-    return new VarlinkClient(stream, options);
+  static fromStream(stream: Duplex, options: ConnectionOptions = {}): Connection {
+    return new Connection(stream, options);
   }
 
   /** True once the connection has ended (or been upgraded); every call then rejects at once. */
@@ -99,20 +102,15 @@ export class VarlinkClient {
 
   /**
    * Calls `method` and resolves with the parameters of its reply.
-   * Rejects with the registered `VarlinkError` class for an error reply, or with
-   * `ConnectionError` / `ProtocolError` when the connection fails.
+   * Rejects with a `VarlinkError` for an error reply (one of the standard classes for the seven
+   * standard errors), or with `ConnectionError` / `ProtocolError` when the connection fails.
    */
   call<O extends object = JsonObject>(
     method: string,
     parameters?: object,
     options?: CallOptions,
   ): Promise<O> {
-    return new Promise<O>((resolve, reject) => {
-      this.start(method, parameters, "call", options, {
-        reply: (reply) => resolve(reply as O),
-        fail: reject,
-      });
-    });
+    return this.callWith(STANDARD_ERROR_CLASSES, method, parameters, options);
   }
 
   /**
@@ -129,30 +127,7 @@ export class VarlinkClient {
     parameters?: object,
     options?: CallOptions,
   ): AsyncIterableIterator<O> {
-    let call: PendingCall | undefined;
-    const replies = new MoreReplies<O>(
-      () => {
-        if (call !== undefined && !call.done) {
-          this.shutdown(
-            new ConnectionError(
-              "cancelled",
-              `connection closed because the replies of ${method} were abandoned`,
-            ),
-          );
-        }
-      },
-      () => this.resume(),
-    );
-    call = this.start(method, parameters, "more", options, {
-      reply: (reply, continues) => {
-        replies.push(reply as O);
-        if (!continues) replies.end();
-        // The consumer is far behind: read no further until it catches up (see resume()).
-        else if (replies.full) this.paused = true;
-      },
-      fail: (error) => replies.fail(error),
-    });
-    return replies;
+    return this.callMoreWith(STANDARD_ERROR_CLASSES, method, parameters, options);
   }
 
   /**
@@ -160,9 +135,7 @@ export class VarlinkClient {
    * call has been handed to the operating system.
    */
   callOneway(method: string, parameters?: object, options?: CallOptions): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.start(method, parameters, "oneway", options, { reply: () => resolve(), fail: reject });
-    });
+    return this.callOnewayWith(STANDARD_ERROR_CLASSES, method, parameters, options);
   }
 
   /**
@@ -177,8 +150,90 @@ export class VarlinkClient {
     parameters?: object,
     options?: CallOptions,
   ): Promise<UpgradeResult<O>> {
+    return this.callUpgradeWith(STANDARD_ERROR_CLASSES, method, parameters, options);
+  }
+
+  /**
+   * `call`, with error replies mapped by `errors`; what typed clients call.
+   * @internal
+   */
+  callWith<O extends object>(
+    errors: ErrorClasses,
+    method: string,
+    parameters: object | undefined,
+    options: CallOptions | undefined,
+  ): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.start(method, parameters, "call", options, errors, {
+        reply: (reply) => resolve(reply as O),
+        fail: reject,
+      });
+    });
+  }
+
+  /**
+   * `callMore`, with error replies mapped by `errors`.
+   * @internal
+   */
+  callMoreWith<O extends object>(
+    errors: ErrorClasses,
+    method: string,
+    parameters: object | undefined,
+    options: CallOptions | undefined,
+  ): AsyncIterableIterator<O> {
+    let call: PendingCall | undefined;
+    const replies = new MoreReplies<O>(
+      () => {
+        if (call !== undefined && !call.done) {
+          this.shutdown(
+            new ConnectionError(
+              "cancelled",
+              `connection closed because the replies of ${method} were abandoned`,
+            ),
+          );
+        }
+      },
+      () => this.resume(),
+    );
+    call = this.start(method, parameters, "more", options, errors, {
+      reply: (reply, continues) => {
+        replies.push(reply as O);
+        if (!continues) replies.end();
+        // The consumer is far behind: read no further until it catches up (see resume()).
+        else if (replies.full) this.paused = true;
+      },
+      fail: (error) => replies.fail(error),
+    });
+    return replies;
+  }
+
+  /**
+   * `callOneway`, with error replies mapped by `errors` (none come, but the call is the same).
+   * @internal
+   */
+  callOnewayWith(
+    errors: ErrorClasses,
+    method: string,
+    parameters: object | undefined,
+    options: CallOptions | undefined,
+  ): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.start(method, parameters, "oneway", options, errors, { reply: () => resolve(), fail: reject });
+    });
+  }
+
+  /**
+   * `callUpgrade`, with error replies mapped by `errors`.
+   * @internal
+   */
+  callUpgradeWith<O extends object>(
+    errors: ErrorClasses,
+    method: string,
+    parameters: object | undefined,
+    options: CallOptions | undefined,
+  ): Promise<UpgradeResult<O>> {
     return new Promise<UpgradeResult<O>>((resolve, reject) => {
-      this.start(method, parameters, "upgrade", options, {
+      this.start(method, parameters, "upgrade", options, errors, {
         reply: () => reject(new ProtocolError(`the upgrade of ${method} was not confirmed`)),
         upgraded: (reply, stream) => resolve({ parameters: reply as O, stream }),
         fail: reject,
@@ -200,6 +255,7 @@ export class VarlinkClient {
     parameters: object | undefined,
     mode: CallMode,
     options: CallOptions | undefined,
+    errors: ErrorClasses,
     handlers: CallHandlers,
   ): PendingCall | undefined {
     if (this.endReason !== undefined) {
@@ -219,7 +275,7 @@ export class VarlinkClient {
       handlers.fail(abortedError(`call to ${method}`, signal));
       return undefined;
     }
-    const call = new PendingCall(method, mode, handlers);
+    const call = new PendingCall(method, mode, errors, handlers);
     call.release = guardCall(`call to ${method}`, options, (error) => this.abort(call, error));
     if (mode === "oneway") this.unflushed.add(call);
     else this.pending.push(call);
@@ -297,7 +353,7 @@ export class VarlinkClient {
       }
       if (reply.error !== undefined) {
         this.pending.shift();
-        call.fail(errorFromReply(reply.error, reply.parameters));
+        call.fail(errorFromReply(reply.error, reply.parameters, call.errors));
         if (call.mode === "upgrade") this.releaseHeld();
         continue;
       }
@@ -422,8 +478,8 @@ function streamError(error: Error): ConnectionError {
 const asyncDispose = (Symbol as { readonly asyncDispose?: symbol }).asyncDispose;
 if (asyncDispose !== undefined) {
   // Added by hand because the ES2023 library this package compiles against has no such symbol.
-  Object.defineProperty(VarlinkClient.prototype, asyncDispose, {
-    value(this: VarlinkClient): Promise<void> {
+  Object.defineProperty(Connection.prototype, asyncDispose, {
+    value(this: Connection): Promise<void> {
       this.close();
       return Promise.resolve();
     },

@@ -1,0 +1,198 @@
+/**
+ * The typed client: one object per interface, with one member per method, made from an
+ * interface descriptor. Generated clients and the dynamic client are both this one code.
+ */
+import { InvalidParameterError, STANDARD_ERROR_CLASSES } from "../errors.js";
+import type { ErrorClasses, VarlinkErrorClass } from "../errors.js";
+import type {
+  InterfaceDescriptor,
+  MethodDescriptor,
+  ModeOf,
+  ParametersOf,
+  ResultOf,
+} from "../interface/descriptor.js";
+import type { CallOptions } from "../types.js";
+import { checkParameters } from "../validate/check-parameters.js";
+import type { Connection, UpgradeResult } from "./connection.js";
+import { MoreReplies } from "./more-replies.js";
+
+/** A method's arguments: its parameters (optional when no field is required), then the options. */
+export type CallArguments<P> = {} extends P
+  ? [parameters?: P | undefined, options?: CallOptions | undefined]
+  : [parameters: P, options?: CallOptions | undefined];
+
+/** Calling the method itself makes a plain call, which resolves to the reply. */
+export interface PlainCall<P, R> {
+  (...args: CallArguments<P>): Promise<R>;
+}
+
+/** `method.more(...)`: a call with `more`. */
+export interface MoreCall<P, R> {
+  /**
+   * Calls with `more`: yields every reply as it arrives, until the last. Leaving the loop early
+   * closes the connection, since varlink cannot cancel a call.
+   */
+  more(...args: CallArguments<P>): AsyncIterable<R>;
+}
+
+/** `method.oneway(...)`: a call with `oneway`. */
+export interface OnewayCall<P> {
+  /** Calls with `oneway`: resolves once the call is sent; no reply comes, not even an error. */
+  oneway(...args: CallArguments<P>): Promise<void>;
+}
+
+/** `method.upgrade(...)`: a call with `upgrade`. */
+export interface UpgradeCall<P, R> {
+  /**
+   * Calls with `upgrade`: resolves to the reply and the connection, which from then on carries
+   * the method's own protocol.
+   */
+  upgrade(...args: CallArguments<P>): Promise<UpgradeResult<R & object>>;
+}
+
+/**
+ * One method of a typed client, shaped by the call modes it accepts: a method systemd marks
+ * `[Requires 'more' flag]` has only `more`, one marked `[Requires 'upgrade' flag]` only
+ * `upgrade`, one marked `[Supports 'more' flag]` no `upgrade`; an unmarked one has them all.
+ */
+export type ClientMethod<D> = [ModeOf<D>] extends ["requires-more"]
+  ? MoreCall<ParametersOf<D>, ResultOf<D>>
+  : [ModeOf<D>] extends ["requires-upgrade"]
+    ? UpgradeCall<ParametersOf<D>, ResultOf<D>>
+    : [ModeOf<D>] extends ["supports-more"]
+      ? PlainCall<ParametersOf<D>, ResultOf<D>> &
+          MoreCall<ParametersOf<D>, ResultOf<D>> &
+          OnewayCall<ParametersOf<D>>
+      : PlainCall<ParametersOf<D>, ResultOf<D>> &
+          MoreCall<ParametersOf<D>, ResultOf<D>> &
+          OnewayCall<ParametersOf<D>> &
+          UpgradeCall<ParametersOf<D>, ResultOf<D>>;
+
+/** What every client has besides its methods. */
+export interface ClientBase<D extends InterfaceDescriptor> {
+  /** The connection calls go through; clients of several interfaces may share one. */
+  readonly connection: Connection;
+  /** The interface this client calls. */
+  readonly descriptor: D;
+  /** Closes the connection; calls still pending reject. */
+  close(): void;
+}
+
+/**
+ * A typed client of the interface `D`: one member per method (`client.ping({ ping })`,
+ * `client.testMore.more({ n })`), documented as in the IDL. Error replies reject as the classes
+ * the interface declares, or the standard ones, or a plain `VarlinkError`.
+ */
+export type Client<D extends InterfaceDescriptor> = {
+  readonly [K in keyof D["methods"]]: ClientMethod<D["methods"][K]>;
+} & ClientBase<D>;
+
+/** Options of {@link createClient}. */
+export interface CreateClientOptions {
+  /**
+   * Check parameters against the interface before sending: a value that does not fit rejects
+   * with `InvalidParameterError` naming the field, and nothing is sent. Default false, as typed
+   * clients are checked by the compiler; the dynamic client turns it on.
+   */
+  readonly validateParameters?: boolean;
+}
+
+/** The error classes of each descriptor, with the standard ones, built once. */
+const errorClassesCache = new WeakMap<InterfaceDescriptor, ErrorClasses>();
+
+function errorClassesOf(descriptor: InterfaceDescriptor): ErrorClasses {
+  let classes = errorClassesCache.get(descriptor);
+  if (classes === undefined) {
+    const declared = descriptor.errors.map(
+      (errorClass): [string, VarlinkErrorClass] => [errorClass.varlinkName, errorClass],
+    );
+    classes = new Map([...STANDARD_ERROR_CLASSES, ...declared]);
+    errorClassesCache.set(descriptor, classes);
+  }
+  return classes;
+}
+
+/**
+ * A typed client of `descriptor` on `connection`. Several clients, of one interface or of
+ * several, may share a connection.
+ *
+ * @throws TypeError when a method's member name is one of the client's own (`connection`,
+ *   `descriptor`, `close`) or `then`, which would make the client a thenable. Generated
+ *   descriptors never use them.
+ */
+export function createClient<D extends InterfaceDescriptor>(
+  descriptor: D,
+  connection: Connection,
+  options: CreateClientOptions = {},
+): Client<D> {
+  const errors = errorClassesOf(descriptor);
+  const client: Record<string, unknown> = {
+    connection,
+    descriptor,
+    close: () => connection.close(),
+  };
+  for (const [member, method] of Object.entries(descriptor.methods)) {
+    if (Object.hasOwn(client, member) || member === "then") {
+      throw new TypeError(`${descriptor.name}: a client cannot have a method called ${member}`);
+    }
+    const check = options.validateParameters === true ? parameterCheck(descriptor, method) : undefined;
+    client[member] = clientMethod(connection, `${descriptor.name}.${method.name}`, errors, check);
+  }
+  return client as Client<D>;
+}
+
+type Check = (parameters: object | undefined) => Error | undefined;
+
+function clientMethod(
+  connection: Connection,
+  qualified: string,
+  errors: ErrorClasses,
+  check: Check | undefined,
+): unknown {
+  const plain = (parameters?: object, options?: CallOptions): Promise<object> => {
+    const error = check?.(parameters);
+    if (error !== undefined) return Promise.reject(error);
+    return connection.callWith(errors, qualified, parameters, options);
+  };
+  return Object.assign(plain, {
+    more(parameters?: object, options?: CallOptions): AsyncIterable<object> {
+      const error = check?.(parameters);
+      if (error !== undefined) return failedReplies(error);
+      return connection.callMoreWith(errors, qualified, parameters, options);
+    },
+    oneway(parameters?: object, options?: CallOptions): Promise<void> {
+      const error = check?.(parameters);
+      if (error !== undefined) return Promise.reject(error);
+      return connection.callOnewayWith(errors, qualified, parameters, options);
+    },
+    upgrade(parameters?: object, options?: CallOptions): Promise<UpgradeResult<object>> {
+      const error = check?.(parameters);
+      if (error !== undefined) return Promise.reject(error);
+      return connection.callUpgradeWith(errors, qualified, parameters, options);
+    },
+  });
+}
+
+/** Checks parameters against the method's input, parsing the interface on first use. */
+function parameterCheck(descriptor: InterfaceDescriptor, method: MethodDescriptor<object, object>): Check {
+  const qualified = `${descriptor.name}.${method.name}`;
+  return (parameters) => {
+    const definition = descriptor.definition;
+    const member = definition.methods.get(method.name);
+    if (member === undefined) return new TypeError(`${qualified} is not in the interface's IDL`);
+    const issue = checkParameters(definition, member.input, parameters);
+    if (issue === undefined) return undefined;
+    if (issue.path === "") return new TypeError(`parameters of ${qualified}: ${issue.message}`);
+    return new InvalidParameterError(
+      { parameter: issue.path },
+      { cause: new TypeError(`${qualified} parameter ${issue.path}: ${issue.message}`) },
+    );
+  };
+}
+
+/** An iteration that throws `error` at once. */
+function failedReplies(error: Error): AsyncIterable<object> {
+  const replies = new MoreReplies<object>(() => {});
+  replies.fail(error);
+  return replies;
+}

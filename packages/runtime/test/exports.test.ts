@@ -1,0 +1,46 @@
+/**
+ * The runtime's public surface is designed, not accumulated: the root entry point exports at
+ * most 40 names (connect, the client, the service, the errors, the types users write), and the
+ * rest lives in subpaths, each of which loads from the built package.
+ */
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+import { describe, expect, it } from "vitest";
+
+const DIST = fileURLToPath(new URL("../dist/", import.meta.url));
+
+/** The names a built entry point's declarations export, types included. */
+function exportedNames(entry: string): string[] {
+  const file = `${DIST}${entry}.d.ts`;
+  const program = ts.createProgram([file], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext });
+  const checker = program.getTypeChecker();
+  const source = program.getSourceFile(file);
+  const symbol = source === undefined ? undefined : checker.getSymbolAtLocation(source);
+  if (symbol === undefined) throw new Error(`${file} has no module symbol`);
+  return checker.getExportsOfModule(symbol).map((exported) => exported.name).sort();
+}
+
+describe("@varlink-ts/runtime's public surface", () => {
+  it("exports at most 40 names from the root, the ones users reach for", () => {
+    const names = exportedNames("index");
+    expect(names.length).toBeLessThanOrEqual(40);
+    for (const name of ["connect", "Connection", "createClient", "Client", "VarlinkService", "Handlers", "VarlinkError", "defineInterface"]) {
+      expect(names).toContain(name);
+    }
+    // Plumbing lives in subpaths.
+    for (const name of ["MessageReader", "parseInterface", "duplexPair", "createMock", "registerError", "VarlinkClient"]) {
+      expect(names).not.toContain(name);
+    }
+  });
+
+  it.each([
+    ["idl", ["parseInterface", "formatSource", "methodMode", "checkValue"]],
+    ["transport", ["parseAddress", "listen", "listenFromEnvironment", "resolve"]],
+    ["wire", ["MessageReader", "encodeMessage", "errorFromReply", "SERVICE_INTERFACE_SOURCE"]],
+    ["testing", ["createMock", "duplexPair"]],
+  ])("serves the /%s subpath", async (subpath, expected) => {
+    const loaded = (await import(`@varlink-ts/runtime/${subpath}`)) as Record<string, unknown>;
+    for (const name of expected) expect(loaded[name], name).toBeDefined();
+    expect(exportedNames(`${subpath}/index`)).toEqual(expect.arrayContaining(expected));
+  });
+});
