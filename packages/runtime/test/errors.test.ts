@@ -1,16 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
-  ExpectedMoreError,
-  ExpectedUpgradeError,
-  InterfaceNotFoundError,
   InvalidParameterError,
-  MethodNotFoundError,
-  MethodNotImplementedError,
   PermissionDeniedError,
   VarlinkError,
 } from "@varlink-ts/runtime";
 import { errorFromReply, STANDARD_ERROR_CLASSES } from "@varlink-ts/runtime/wire";
 import type { VarlinkErrorClass } from "@varlink-ts/runtime/wire";
+import { STANDARD_ERROR_REPLIES } from "./client/harness.js";
 
 class Boom extends VarlinkError<{ reason: string }> {
   static readonly varlinkName = "com.example.Boom";
@@ -26,15 +22,7 @@ class Fizzle extends VarlinkError<Record<string, never>> {
   }
 }
 
-const standard = [
-  ["org.varlink.service.InterfaceNotFound", { interface: "org.example.x" }, InterfaceNotFoundError],
-  ["org.varlink.service.MethodNotFound", { method: "Nope" }, MethodNotFoundError],
-  ["org.varlink.service.MethodNotImplemented", { method: "Later" }, MethodNotImplementedError],
-  ["org.varlink.service.InvalidParameter", { parameter: "a.b" }, InvalidParameterError],
-  ["org.varlink.service.PermissionDenied", {}, PermissionDeniedError],
-  ["org.varlink.service.ExpectedMore", {}, ExpectedMoreError],
-  ["org.varlink.service.ExpectedUpgrade", {}, ExpectedUpgradeError],
-] as const;
+const standard = STANDARD_ERROR_REPLIES;
 
 describe("errorFromReply with the standard classes", () => {
   it("builds the standard class for a standard error reply", () => {

@@ -1,18 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
-  ExpectedMoreError,
-  ExpectedUpgradeError,
-  InterfaceNotFoundError,
-  InvalidParameterError,
-  MethodNotFoundError,
-  MethodNotImplementedError,
   PermissionDeniedError,
   createClient,
   defineInterface,
   method,
   VarlinkError,
 } from "@varlink-ts/runtime";
-import { collect, connectPeer, rejection } from "./harness.js";
+import { collect, connectPeer, rejection, STANDARD_ERROR_REPLIES } from "./harness.js";
 
 describe("calls on the wire", () => {
   it("sends a call and resolves with its reply's parameters", async () => {
@@ -118,15 +112,7 @@ describe("calls on the wire", () => {
 });
 
 describe("error replies", () => {
-  const standard = [
-    ["org.varlink.service.InterfaceNotFound", { interface: "org.example.x" }, InterfaceNotFoundError],
-    ["org.varlink.service.MethodNotFound", { method: "Nope" }, MethodNotFoundError],
-    ["org.varlink.service.MethodNotImplemented", { method: "Later" }, MethodNotImplementedError],
-    ["org.varlink.service.InvalidParameter", { parameter: "a.b" }, InvalidParameterError],
-    ["org.varlink.service.PermissionDenied", {}, PermissionDeniedError],
-    ["org.varlink.service.ExpectedMore", {}, ExpectedMoreError],
-    ["org.varlink.service.ExpectedUpgrade", {}, ExpectedUpgradeError],
-  ] as const;
+  const standard = STANDARD_ERROR_REPLIES;
 
   it.each(standard)("rejects %s with its standard class", async (name, parameters, errorClass) => {
     const { client, connection } = await connectPeer();

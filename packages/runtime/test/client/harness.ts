@@ -3,7 +3,16 @@
  * after each test.
  */
 import { afterEach } from "vitest";
-import { Connection } from "@varlink-ts/runtime";
+import {
+  Connection,
+  ExpectedMoreError,
+  ExpectedUpgradeError,
+  InterfaceNotFoundError,
+  InvalidParameterError,
+  MethodNotFoundError,
+  MethodNotImplementedError,
+  PermissionDeniedError,
+} from "@varlink-ts/runtime";
 import type { ConnectionOptions } from "@varlink-ts/runtime/wire";
 import { RawServer } from "./raw-server.js";
 import type { RawConnection } from "./raw-server.js";
@@ -55,3 +64,14 @@ export async function collect<T>(
   }
   return { values, error: undefined };
 }
+
+/** The seven standard error replies, each with parameters and the class it must become. */
+export const STANDARD_ERROR_REPLIES = [
+  ["org.varlink.service.InterfaceNotFound", { interface: "org.example.x" }, InterfaceNotFoundError],
+  ["org.varlink.service.MethodNotFound", { method: "Nope" }, MethodNotFoundError],
+  ["org.varlink.service.MethodNotImplemented", { method: "Later" }, MethodNotImplementedError],
+  ["org.varlink.service.InvalidParameter", { parameter: "a.b" }, InvalidParameterError],
+  ["org.varlink.service.PermissionDenied", {}, PermissionDeniedError],
+  ["org.varlink.service.ExpectedMore", {}, ExpectedMoreError],
+  ["org.varlink.service.ExpectedUpgrade", {}, ExpectedUpgradeError],
+] as const;
