@@ -98,7 +98,7 @@ function identityKeys(definition: InterfaceDefinition): Map<string, string> {
  * The value at `key` in `handlers`, looked up through its prototypes (so a class instance's
  * methods are found), but not one every object inherits, such as `toString`.
  */
-function handlerAt(handlers: object, key: string): unknown {
+export function handlerAt(handlers: object, key: string): unknown {
   const value: unknown = (handlers as Record<string, unknown>)[key];
   if (Object.hasOwn(handlers, key)) return value;
   // Inherited, these are the object's class and its prototype: never a handler.

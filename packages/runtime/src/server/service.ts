@@ -128,6 +128,7 @@ export class VarlinkService {
    * @throws TypeError when a handler key is not a method of the interface.
    */
   addInterface<D extends InterfaceDescriptor>(descriptor: D, handlers: Partial<Handlers<D>>): this;
+  // `InterfaceHandlers` types a literal's handlers from context; `object` takes class instances.
   addInterface(definition: string | InterfaceDefinition, handlers: InterfaceHandlers | object): this;
   addInterface(
     definition: string | InterfaceDefinition | InterfaceDescriptor,

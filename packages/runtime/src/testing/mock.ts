@@ -9,7 +9,7 @@ import { Connection } from "../client/connection.js";
 import { createClient } from "../client/create-client.js";
 import type { Client } from "../client/create-client.js";
 import type { InterfaceDescriptor, ParametersOf } from "../interface/descriptor.js";
-import { checkHandlerKeys } from "../server/interface-registry.js";
+import { checkHandlerKeys, handlerAt } from "../server/interface-registry.js";
 import { VarlinkService } from "../server/service.js";
 import type { CallContext, Handlers } from "../server/types.js";
 import { duplexPair } from "../transport/memory.js";
@@ -76,7 +76,7 @@ export async function createMock<D extends InterfaceDescriptor>(
         oneway: context.oneway,
         upgrade: context.upgrade,
       } as RecordedCall<D>);
-      const handler = (handlers as Record<string, unknown>)[member];
+      const handler = handlerAt(handlers, member);
       if (typeof handler !== "function") throw new MethodNotImplementedError({ method: method.name });
       return (handler as (parameters: object, context: CallContext) => unknown).call(
         handlers,
