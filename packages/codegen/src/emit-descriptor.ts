@@ -41,6 +41,8 @@ export function emitDescriptor(context: EmitContext): void {
 function descriptorEntry(context: EmitContext, method: PlannedMethod): string {
   const modeArgument = method.mode === "any" ? "" : `, ${JSON.stringify(method.mode)}`;
   const types = `${method.parametersName}, ${method.resultName}${modeArgument}`;
-  const doc = docComment(docText(method.doc, context.see(method.line)));
+  // An undocumented method still says what it is when hovered.
+  const description = method.doc.length > 0 ? method.doc : [`The \`${method.qualifiedName}\` method.`];
+  const doc = docComment(docText(description, context.see(method.line)));
   return `${doc}\n${method.memberName}: ${context.runtime("method")}<${types}>(${JSON.stringify(method.varlinkName)}),`;
 }

@@ -543,42 +543,62 @@ export const descriptor = defineInterface({
   description: interfaceDescription,
   methods: {
     /**
+     * The `org.varlink.certification.Start` method.
+     *
      * @see org.varlink.certification.varlink:31
      */
     start: method<StartParameters, StartResult>("Start"),
     /**
+     * The `org.varlink.certification.Test01` method.
+     *
      * @see org.varlink.certification.varlink:33
      */
     test01: method<Test01Parameters, Test01Result>("Test01"),
     /**
+     * The `org.varlink.certification.Test02` method.
+     *
      * @see org.varlink.certification.varlink:35
      */
     test02: method<Test02Parameters, Test02Result>("Test02"),
     /**
+     * The `org.varlink.certification.Test03` method.
+     *
      * @see org.varlink.certification.varlink:37
      */
     test03: method<Test03Parameters, Test03Result>("Test03"),
     /**
+     * The `org.varlink.certification.Test04` method.
+     *
      * @see org.varlink.certification.varlink:39
      */
     test04: method<Test04Parameters, Test04Result>("Test04"),
     /**
+     * The `org.varlink.certification.Test05` method.
+     *
      * @see org.varlink.certification.varlink:41
      */
     test05: method<Test05Parameters, Test05Result>("Test05"),
     /**
+     * The `org.varlink.certification.Test06` method.
+     *
      * @see org.varlink.certification.varlink:48
      */
     test06: method<Test06Parameters, Test06Result>("Test06"),
     /**
+     * The `org.varlink.certification.Test07` method.
+     *
      * @see org.varlink.certification.varlink:63
      */
     test07: method<Test07Parameters, Test07Result>("Test07"),
     /**
+     * The `org.varlink.certification.Test08` method.
+     *
      * @see org.varlink.certification.varlink:73
      */
     test08: method<Test08Parameters, Test08Result>("Test08"),
     /**
+     * The `org.varlink.certification.Test09` method.
+     *
      * @see org.varlink.certification.varlink:75
      */
     test09: method<Test09Parameters, Test09Result>("Test09"),
@@ -595,6 +615,8 @@ export const descriptor = defineInterface({
      */
     test11: method<Test11Parameters, Test11Result>("Test11"),
     /**
+     * The `org.varlink.certification.End` method.
+     *
      * @see org.varlink.certification.varlink:83
      */
     end: method<EndParameters, EndResult>("End"),
