@@ -8,7 +8,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { performance } from "node:perf_hooks";
 import { afterEach, describe, expect, it } from "vitest";
+import { connect } from "@varlink-ts/runtime";
 
 const SERVER = fileURLToPath(new URL("./server", import.meta.url));
 const CLIENT = fileURLToPath(new URL("./client", import.meta.url));
@@ -46,8 +48,11 @@ function run(command: string, args: string[]): Run {
 }
 
 /** Starts the server and waits for its `Listening on ADDRESS` line; returns the address. */
-async function startServer(address: string): Promise<{ server: Run; address: string }> {
-  const server = run(SERVER, [`--varlink=${address}`]);
+async function startServer(
+  address: string,
+  options: string[] = [],
+): Promise<{ server: Run; address: string }> {
+  const server = run(SERVER, [`--varlink=${address}`, ...options]);
   for (;;) {
     const match = /^Listening on (.+)$/m.exec(server.stdout());
     if (match) return { server, address: match[1]! };
@@ -123,10 +128,44 @@ describe("examples/more: server and client", () => {
     );
   });
 
+  it("pace TestMore by --step-ms, each step reaching the client as it happens", async () => {
+    const step = 300;
+    const path = join(await tempDir(), "more.sock");
+    const { server, address } = await startServer(`unix:${path}`, [`--step-ms=${step}`]);
+    const client = await connect(address);
+    try {
+      const start = performance.now();
+      const arrivals: { state: object; at: number }[] = [];
+      const replies = client.callMore<{ state: object }>("org.example.more.TestMore", { n: 2 });
+      for await (const { state } of replies) {
+        arrivals.push({ state, at: performance.now() - start });
+      }
+      expect(arrivals.map(({ state }) => state)).toEqual([
+        { start: true },
+        { progress: 0 },
+        { progress: 50 },
+        { progress: 100 },
+        { end: true },
+      ]);
+      const at = arrivals.map((arrival) => arrival.at);
+      // The first step arrives at once, not when the second is produced a pause later.
+      expect(at[1]!).toBeLessThan(step * 0.8);
+      for (let i = 2; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThan(step * 0.8);
+      await client.call("org.example.more.StopServing", {});
+    } finally {
+      client.close();
+    }
+    expect(await server.exited).toBe(0);
+  });
+
   it("fail with exit codes and messages a user can act on", async () => {
     const noAddress = run(SERVER, []);
     expect(await noAddress.exited).toBe(2);
     expect(noAddress.stderr()).toMatch(/^usage: server --varlink=ADDRESS/);
+
+    const badStep = run(SERVER, ["--varlink=unix:@unused", "--step-ms=soon"]);
+    expect(await badStep.exited).toBe(2);
+    expect(badStep.stderr()).toMatch(/^usage: server --varlink=ADDRESS \[--step-ms=N\]/);
 
     const nobody = run(CLIENT, [`--varlink=unix:${join(await tempDir(), "absent.sock")}`]);
     expect(await nobody.exited).toBe(1);

@@ -1,8 +1,11 @@
 /**
  * A service for org.example.more, like the Python binding's test_orgexamplemore.py server.
  *
- *   server --varlink=ADDRESS     listen on ADDRESS (unix:PATH, unix:@NAME, tcp:HOST:PORT)
- *   server                       serve the socket passed by socket activation (LISTEN_FDS)
+ *   server --varlink=ADDRESS [--step-ms=N]   listen on ADDRESS (unix:PATH, unix:@NAME, tcp:HOST:PORT)
+ *   server [--step-ms=N]                     serve the socket passed by socket activation (LISTEN_FDS)
+ *
+ * `--step-ms=N` is the pause between TestMore's progress steps, in milliseconds: 10 by default,
+ * quick enough for tests; 1000 paces it like the Python example.
  *
  * Prints `Listening on ADDRESS` once it accepts connections (the real port for `tcp:…:0`), and
  * exits when a client calls StopServing or on SIGTERM/SIGINT.
@@ -21,8 +24,10 @@ interface State {
   end?: boolean;
 }
 
-/** Pause between progress steps, short enough for tests, long enough to see a stream. */
-const STEP_DELAY_MS = 10;
+/** Pause between progress steps by default: short enough for tests, long enough to see a stream. */
+const DEFAULT_STEP_MS = 10;
+
+const USAGE = "usage: server --varlink=ADDRESS [--step-ms=N] (or start it with socket activation)";
 
 function optionValue(name: string): string | undefined {
   const prefix = `--${name}=`;
@@ -30,6 +35,13 @@ function optionValue(name: string): string | undefined {
 }
 
 async function main(): Promise<void> {
+  const stepOption = optionValue("step-ms");
+  const stepMs = stepOption === undefined ? DEFAULT_STEP_MS : Number(stepOption);
+  if (stepOption === "" || !Number.isInteger(stepMs) || stepMs < 0) {
+    console.error(USAGE);
+    process.exitCode = 2;
+    return;
+  }
   const service = new VarlinkService({
     vendor: "varlink-ts",
     product: "org.example.more example",
@@ -52,12 +64,14 @@ async function main(): Promise<void> {
       }
       yield { state: { start: true } satisfies State };
       for (let step = 0; step <= n; step++) {
+        // Sent at once: the client sees each step while the next one is still being waited for.
         yield { state: { progress: Math.floor((step * 100) / n) } satisfies State };
         // The client may leave mid-stream; stop sleeping for nobody.
-        await sleep(STEP_DELAY_MS, undefined, { signal: context.signal }).catch(() => undefined);
+        await sleep(stepMs, undefined, { signal: context.signal }).catch(() => undefined);
         if (context.signal.aborted) return;
       }
-      yield { state: { end: true } satisfies State };
+      // The last reply, after a wait: returned, so it goes out without `continues`.
+      return { state: { end: true } satisfies State };
     },
 
     // Closing waits for this call's reply to be written, then ends the process's last handles.
@@ -73,7 +87,7 @@ async function main(): Promise<void> {
   }
   const address = optionValue("varlink");
   if (address === undefined) {
-    console.error("usage: server --varlink=ADDRESS (or start it with socket activation)");
+    console.error(USAGE);
     process.exitCode = 2;
     return;
   }

@@ -10,6 +10,17 @@
  *   is logged and answered with `org.varlink.service.InternalError` and empty parameters, as
  *   libvarlink's C++ binding and zlink do; the exception text stays in the log, not on the wire.
  * - A `oneway` call gets no reply at all, errors included; failures are still logged.
+ *
+ * Streams (`more` calls answered by an async iterable, usually an `async *` generator): each value
+ * an `async *` generator yields is sent with `continues: true` as soon as the generator waits for
+ * anything (I/O, a timer, an event), so a monitor's event reaches the client when it happens.
+ * Other async iterables cannot return a final reply, so each of their values waits for the next
+ * one (or the end) as before. While the
+ * generator runs on without waiting (synchronously or through already-resolved promises) the
+ * value is held, so that the last value of a stream produced in one go still ends it without
+ * `continues`. The value the generator `return`s is the final reply; a stream whose last yielded
+ * value already went out with `continues` and that then ends without returning one cannot end
+ * correctly, and is logged and answered with `InternalError`.
  */
 import { serializeMessage, type Frame } from "../protocol/serialize.js";
 import {
@@ -44,6 +55,15 @@ interface Target {
 
 /** Marks a call whose connection closed while the server waited on the handler. */
 const CLOSED = Symbol("closed");
+
+/** Marks a stream that ended early: a reply sent while the generator waited could not be sent. */
+const STOPPED = Symbol("stopped");
+
+/** No yielded value is waiting to be sent. */
+const NONE = Symbol("none");
+
+/** What a stream's wait for its generator's next step ends with. */
+type Step = IteratorResult<unknown> | typeof CLOSED | typeof STOPPED;
 
 /** Turns calls into replies for one service. */
 export class Dispatcher {
@@ -104,7 +124,7 @@ export class Dispatcher {
           closeIterator(result[Symbol.asyncIterator]());
           throw new ExpectedMoreError();
         }
-        await this.stream(call, target, result, channel);
+        await this.stream(call, target, result, channel, state);
       } else {
         const sent = this.reply(call, target, result, channel, false);
         if (sent && call.upgrade) {
@@ -145,8 +165,9 @@ export class Dispatcher {
   }
 
   /**
-   * `context.reply()`: one reply with `continues: true`, sent now; resolves once the client
-   * takes more output, so a handler that awaits it cannot outrun a slow reader.
+   * `context.reply()`: one reply with `continues: true`, sent now (after the value a generator
+   * yielded and is still held, if any); resolves once the client takes more output, so a handler
+   * that awaits it cannot outrun a slow reader.
    */
   private async continueWith(
     call: ParsedCall,
@@ -155,9 +176,14 @@ export class Dispatcher {
     channel: ReplyChannel,
     state: CallState,
   ): Promise<void> {
-    if (!call.more) throw new TypeError(`${call.method} was not called with more`);
+    // Rejected the way a generator called without more is, so a handler that lets it
+    // propagate answers ExpectedMore.
+    if (!call.more) throw new ExpectedMoreError();
     if (state.ended) throw new TypeError(`${call.method}: context.reply() after the call ended`);
     if (channel.signal.aborted) return;
+    if (state.flushHeld !== undefined && !state.flushHeld()) {
+      throw new TypeError(`${call.method}: context.reply() after the call ended`);
+    }
     if (!this.reply(call, target, parameters, channel, true)) {
       state.ended = true;
       throw new TypeError(`${call.method}: the reply passed to context.reply() is invalid`);
@@ -166,46 +192,134 @@ export class Dispatcher {
   }
 
   /**
-   * Sends the values of a `more` call's iterable. Each is held until the next one arrives (or
-   * the iterable ends), because only then is it known whether it needs `continues`.
+   * Sends the values of a `more` call's iterable. A yielded value is held while the generator
+   * computes its next step: if that step settles before the event loop turns, it is known
+   * whether the held value was the last, and it goes out accordingly; if the generator waits for
+   * anything instead, the held value goes out with `continues: true` when the loop turns. One
+   * Immediate at most is armed at a time, not one per value: when it runs, every step that could
+   * settle without the loop turning has settled, so a step still pending is one that waits.
+   * The value the iterable returns (if not undefined) is the last reply.
    */
   private async stream(
     call: ParsedCall,
     target: Target,
     iterable: AsyncIterable<unknown>,
     channel: ReplyChannel,
+    state: CallState,
   ): Promise<void> {
     const iterator = iterable[Symbol.asyncIterator]();
+    // Only a generator can return its final reply, so only a generator's values go out early;
+    // any other async iterable (a Readable, events.on) keeps each value until the next one comes
+    // or it ends, which may take a while but always ends the stream correctly.
+    const early = isAsyncGenerator(iterable);
+    const signal = channel.signal;
+    /** The value yielded last and not sent yet. */
+    let held: unknown = NONE;
+    /** A reply went out since the last wait for the client to take output. */
+    let sentSinceWait = false;
+    /** A reply of this call went out. */
+    let sentAny = false;
+    /** The generator is computing its next step, and the stream waits for it. */
+    let running = false;
+    /** An Immediate is armed. */
+    let armed = false;
+    /** A held reply turned out invalid (InternalError was sent): the call is over. */
+    let stopped = false;
+    /** Ends the current wait for a step early (connection closed, or stopped). */
+    let wake: ((step: Step) => void) | undefined;
+
+    /** Sends the held value with `continues`; false when it was invalid and the call is over. */
+    const flush = (): boolean => {
+      if (held === NONE || stopped) return !stopped;
+      const value = held;
+      held = NONE;
+      sentSinceWait = true;
+      sentAny = true;
+      if (this.reply(call, target, value, channel, true)) return true;
+      stopped = true;
+      wake?.(STOPPED);
+      return false;
+    };
+    const onImmediate = (): void => {
+      armed = false;
+      // Still running when the loop turns: the generator waits for something. Send what it
+      // yielded before.
+      if (running) flush();
+    };
+    const onAbort = (): void => wake?.(CLOSED);
+    const nextStep = (resolve: (step: Step) => void, reject: (error: unknown) => void): void => {
+      wake = resolve;
+      iterator.next().then(resolve, reject);
+    };
+
+    state.flushHeld = flush;
+    signal.addEventListener("abort", onAbort, { once: true });
     let finished = false;
     try {
-      let current = await nextOrClose(iterator, channel.signal);
-      if (current === CLOSED) return;
-      if (current.done === true) {
-        finished = true;
-        this.reply(call, target, undefined, channel, false);
-        return;
-      }
       for (;;) {
-        let following: IteratorResult<unknown> | typeof CLOSED;
+        if (signal.aborted) return;
+        if (early && held !== NONE && !armed) {
+          armed = true;
+          setImmediate(onImmediate);
+        }
+        let step: Step;
+        running = true;
         try {
-          following = await nextOrClose(iterator, channel.signal);
+          step = await new Promise<Step>(nextStep);
         } catch (error) {
           // The value in hand was produced before the failure: send it, then the error.
-          this.reply(call, target, current.value, channel, true);
+          if (!flush()) {
+            this.log(`varlink: ${call.method} failed`, error);
+            return;
+          }
           throw error;
+        } finally {
+          running = false;
+          wake = undefined;
         }
-        if (following === CLOSED) return;
-        if (following.done === true) {
+        if (step === CLOSED || step === STOPPED || stopped) return;
+        if (step.done === true) {
           finished = true;
-          this.reply(call, target, current.value, channel, false);
+          this.end(call, target, channel, step.value, held, sentAny, flush);
           return;
         }
-        if (!this.reply(call, target, current.value, channel, true)) return;
-        await channel.writable();
-        current = following;
+        if (!flush()) return;
+        if (sentSinceWait) {
+          sentSinceWait = false;
+          await channel.writable();
+        }
+        held = step.value;
       }
     } finally {
+      state.flushHeld = undefined;
+      signal.removeEventListener("abort", onAbort);
       if (!finished) closeIterator(iterator);
+    }
+  }
+
+  /** The last reply of a stream whose iterable ended, having returned `returned`. */
+  private end(
+    call: ParsedCall,
+    target: Target,
+    channel: ReplyChannel,
+    returned: unknown,
+    held: unknown,
+    sentAny: boolean,
+    flush: () => boolean,
+  ): void {
+    if (returned !== undefined) {
+      if (flush()) this.reply(call, target, returned, channel, false);
+    } else if (held !== NONE) {
+      this.reply(call, target, held, channel, false);
+    } else if (!sentAny) {
+      // Nothing yielded, nothing returned: one empty reply.
+      this.reply(call, target, undefined, channel, false);
+    } else {
+      const message =
+        `varlink: ${call.method} ended without a final reply: its last yielded reply was already ` +
+        'sent with "continues" while the generator waited, so the stream cannot be ended; a stream ' +
+        "that ends after waiting must `return` its final reply";
+      this.internalError(channel, message);
     }
   }
 
@@ -276,6 +390,11 @@ export class Dispatcher {
   }
 }
 
+/** Whether a handler returned an async generator itself (a Readable only iterates through one). */
+function isAsyncGenerator(iterable: AsyncIterable<unknown>): boolean {
+  return (iterable as { readonly [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === "AsyncGenerator";
+}
+
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return (
     typeof value === "object" &&
@@ -297,14 +416,6 @@ function closeIterator(iterator: AsyncIterator<unknown>): void {
 function settleOrClose<T>(value: T | Promise<T>, signal: AbortSignal): Promise<T | typeof CLOSED> {
   if (!(value instanceof Promise)) return Promise.resolve(value);
   return raceSignal(value, signal);
-}
-
-/** The iterator's next value, or CLOSED when the connection closes first. */
-function nextOrClose(
-  iterator: AsyncIterator<unknown>,
-  signal: AbortSignal,
-): Promise<IteratorResult<unknown> | typeof CLOSED> {
-  return raceSignal(iterator.next(), signal);
 }
 
 // Promise.race would keep one reaction per call on a promise that settles only at close; an
@@ -340,6 +451,11 @@ function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | ty
 class CallState {
   /** Set once the call's last reply (or error) is out; context.reply() after that is refused. */
   ended = false;
+  /**
+   * While a stream runs: sends the value its generator yielded and that is still held, so that
+   * `context.reply()` cannot overtake it; false when that reply was invalid and the call is over.
+   */
+  flushHeld: (() => boolean) | undefined = undefined;
   private controller: AbortController | undefined;
   /** Passes the connection's abort on; made with the controller, as few calls need it. */
   private forward: (() => void) | undefined;

@@ -40,14 +40,16 @@ export interface CallContext<R extends object = object> {
   readonly signal: AbortSignal;
   /**
    * For a `more` call: sends `parameters` now as a reply with `continues: true`; the value the
-   * handler finally returns is the last reply. This is for streams whose replies must go out
-   * the moment they exist, such as monitors that wait for events: an iterable's value can only
-   * be sent once the next one exists or the iterable ends, since only then is it known whether
-   * it was the last. The promise resolves when the client can take more output (backpressure);
-   * after the client went away it resolves without sending.
+   * handler finally returns is the last reply. An `async *` generator does the same for each
+   * value it yields (see {@link MethodHandler}); this is for handlers that are not generators,
+   * such as an `async` function that loops over events. A value the generator yielded and that
+   * is still held is sent first. The promise resolves when the client can take more output
+   * (backpressure); after the client went away it resolves without sending.
    *
-   * @throws TypeError (as a rejection) when the call was not made with `more`, or the reply is
-   *   not a valid reply of the method (then `InternalError` was sent and the call is over).
+   * @throws ExpectedMoreError (as a rejection) when the call was not made with `more`: a handler
+   *   that lets it propagate answers `org.varlink.service.ExpectedMore`.
+   * @throws TypeError (as a rejection) when the call is over, or the reply is not a valid reply
+   *   of the method (then `InternalError` was sent and the call is over).
    */
   reply(parameters: R): Promise<void>;
   /**
@@ -67,19 +69,26 @@ export interface CallContext<R extends object = object> {
 
 /**
  * Answers one method. It gets the call's parameters (checked against the method's input) and
- * returns the reply parameters, nothing for a `()` reply, or, for `more` calls, an AsyncIterable
- * (e.g. an `async *` generator) of replies: every reply but the last is sent with
- * `continues: true`. A reply is sent as soon as the next one is produced or the iterable ends,
- * since only then is it known whether it was the last. An iterable that yields nothing answers
- * with one empty reply.
+ * returns the reply parameters, nothing for a `()` reply, or, for `more` calls, a stream of
+ * replies: an AsyncIterable such as an `async *` generator (see {@link HandlerResult}).
  *
- * Throwing a `VarlinkError` sends it as the error reply; anything else thrown is logged and
- * answered with `org.varlink.service.InternalError`.
+ * A stream's replies leave as they are produced: each yielded value is sent with
+ * `continues: true` as soon as the generator waits for anything (I/O, a timer, an event), and
+ * the value the generator `return`s is the last reply, without `continues`. A generator that
+ * yields every value without waiting (an enumeration) may also simply end after its last
+ * `yield`: that value is then the last reply. One that waits before it ends (a monitor) must
+ * `return` its last reply, since what it yielded before is already out with `continues`; ending
+ * without one is logged and answered with `org.varlink.service.InternalError`. A stream that
+ * yields and returns nothing answers with one empty reply. After each reply sent, the next
+ * value is asked for only once the client takes more output (backpressure).
+ *
+ * Throwing a `VarlinkError` sends it as the error reply (after the replies already yielded);
+ * anything else thrown is logged and answered with `org.varlink.service.InternalError`.
  */
 export type MethodHandler<I extends object, O extends object> = (
   parameters: I,
   context: CallContext,
-) => O | void | Promise<O | void> | AsyncIterable<O>;
+) => O | void | Promise<O | void> | AsyncIterable<O, O | void>;
 
 /** Handlers of one interface, keyed by the varlink method name (`Ping`, not `ping`). */
 export type InterfaceHandlers = {
@@ -88,13 +97,17 @@ export type InterfaceHandlers = {
 
 /**
  * What a handler of a method that returns `R` may return: the reply (or nothing, when the reply
- * has no fields), a promise of it, or for calls made with `more` an async iterable of replies.
+ * has no fields), a promise of it, or for calls made with `more` a stream of replies,
+ * `AsyncIterable<R, R | void>` (an `async *` generator): each yielded value is sent at once,
+ * with `continues: true`, as soon as the generator waits for anything, and the returned value
+ * is the last reply. A generator that ends right after its last `yield` without waiting may
+ * return nothing; see {@link MethodHandler} for the whole rule.
  */
 export type HandlerResult<R> =
   | R
   | ({} extends R ? void : never)
   | Promise<R | ({} extends R ? void : never)>
-  | AsyncIterable<R>;
+  | AsyncIterable<R, R | void>;
 
 /** The handler of one method, typed from its descriptor. */
 export type Handler<M> = (

@@ -3,7 +3,7 @@
  * such as monitors whose next value may never come.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { VarlinkService, type CallContext } from "@varlink-ts/runtime";
+import { ExpectedMoreError, VarlinkService, type CallContext } from "@varlink-ts/runtime";
 import { Harness } from "./harness.js";
 import { deferred, INFO } from "./test-service.js";
 
@@ -47,13 +47,13 @@ describe("context.reply()", () => {
     expect(await client.nextText()).toBe('{"parameters":{"event":4}}');
   });
 
-  it("is refused for a call made without more, which gets an error reply", async () => {
+  it("is refused for a call made without more, which gets ExpectedMore", async () => {
     const gate = deferred();
     const seen: { error?: unknown } = {};
     const client = await serveMonitor(gate.promise, seen);
     client.send({ method: "org.example.monitor.Watch", parameters: { last: 2 } });
-    expect(await client.nextText()).toBe('{"error":"org.varlink.service.InternalError","parameters":{}}');
-    expect(seen.error).toBeInstanceOf(TypeError);
+    expect(await client.nextText()).toBe('{"error":"org.varlink.service.ExpectedMore","parameters":{}}');
+    expect(seen.error).toBeInstanceOf(ExpectedMoreError);
   });
 
   it("checks each reply against the method's output and ends the call on a bad one", async () => {
