@@ -196,3 +196,19 @@ export class ProtocolError extends Error {
     this.name = new.target.name;
   }
 }
+
+/**
+ * A value that varlink's JSON or a JavaScript number cannot carry exactly: before sending, a
+ * function, a symbol, `NaN`, a `Date` or an `undefined` array element (which `JSON.stringify`
+ * would drop or change); on receipt, an `int` beyond ±(2^53 − 1), which `JSON.parse` may have
+ * rounded. Nothing is sent, or the reply is refused, rather than passing on a changed value.
+ */
+export class ValueError extends TypeError {
+  /** Where the value sits, e.g. `items[3].id`; empty for the parameters themselves. */
+  readonly path: string;
+  constructor(path: string, message: string, options?: ErrorOptions) {
+    super(path === "" ? message : `${path}: ${message}`, options);
+    this.name = new.target.name;
+    this.path = path;
+  }
+}

@@ -11,12 +11,7 @@
  */
 export { connect, type ConnectOptions } from "./client/connect.js";
 export { Connection, type UpgradeResult } from "./client/connection.js";
-export {
-  createClient,
-  type Client,
-  type ClientMethod,
-  type CreateClientOptions,
-} from "./client/create-client.js";
+export { createClient, type Client, type CreateClientOptions } from "./client/create-client.js";
 export { interfaceDescriptor, openInterface, type DynamicClient } from "./client/dynamic.js";
 export { getInfo, getInterfaceDescription, type GetInfoReply } from "./client/service-info.js";
 export {
@@ -44,6 +39,7 @@ export {
   MethodNotImplementedError,
   PermissionDeniedError,
   ProtocolError,
+  ValueError,
   VarlinkError,
 } from "./errors.js";
 export { VarlinkSyntaxError } from "./idl/syntax-error.js";

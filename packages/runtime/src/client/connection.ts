@@ -7,7 +7,6 @@
  */
 import type { Duplex } from "node:stream";
 import { ConnectionError, errorFromReply, ProtocolError, STANDARD_ERROR_CLASSES } from "../errors.js";
-import type { ErrorClasses } from "../errors.js";
 import { buildCallMessage, parseReply } from "../protocol/call-message.js";
 import type { CallMode } from "../protocol/call-message.js";
 import { decodeMessage, MessageReader, writeMessage } from "../protocol/framing.js";
@@ -16,7 +15,7 @@ import type { CallOptions, JsonObject } from "../types.js";
 import { abortedError, checkTimeout, guardCall } from "./call-guard.js";
 import { MoreReplies } from "./more-replies.js";
 import { CallQueue, PendingCall } from "./pending-calls.js";
-import type { CallHandlers } from "./pending-calls.js";
+import type { CallHandlers, ReplySpec } from "./pending-calls.js";
 
 /** Options of a connection made from a stream. */
 export interface ConnectionOptions {
@@ -110,7 +109,7 @@ export class Connection {
     parameters?: object,
     options?: CallOptions,
   ): Promise<O> {
-    return this.callWith(STANDARD_ERROR_CLASSES, method, parameters, options);
+    return this.callWith(STANDARD_SPEC, method, parameters, options);
   }
 
   /**
@@ -127,7 +126,7 @@ export class Connection {
     parameters?: object,
     options?: CallOptions,
   ): AsyncIterableIterator<O> {
-    return this.callMoreWith(STANDARD_ERROR_CLASSES, method, parameters, options);
+    return this.callMoreWith(STANDARD_SPEC, method, parameters, options);
   }
 
   /**
@@ -135,7 +134,7 @@ export class Connection {
    * call has been handed to the operating system.
    */
   callOneway(method: string, parameters?: object, options?: CallOptions): Promise<void> {
-    return this.callOnewayWith(STANDARD_ERROR_CLASSES, method, parameters, options);
+    return this.callOnewayWith(STANDARD_SPEC, method, parameters, options);
   }
 
   /**
@@ -150,21 +149,21 @@ export class Connection {
     parameters?: object,
     options?: CallOptions,
   ): Promise<UpgradeResult<O>> {
-    return this.callUpgradeWith(STANDARD_ERROR_CLASSES, method, parameters, options);
+    return this.callUpgradeWith(STANDARD_SPEC, method, parameters, options);
   }
 
   /**
-   * `call`, with error replies mapped by `errors`; what typed clients call.
+   * `call`, with replies read by `spec`; what typed clients call.
    * @internal
    */
   callWith<O extends object>(
-    errors: ErrorClasses,
+    spec: ReplySpec,
     method: string,
     parameters: object | undefined,
     options: CallOptions | undefined,
   ): Promise<O> {
     return new Promise<O>((resolve, reject) => {
-      this.start(method, parameters, "call", options, errors, {
+      this.start(method, parameters, "call", options, spec, {
         reply: (reply) => resolve(reply as O),
         fail: reject,
       });
@@ -172,11 +171,11 @@ export class Connection {
   }
 
   /**
-   * `callMore`, with error replies mapped by `errors`.
+   * `callMore`, with replies read by `spec`.
    * @internal
    */
   callMoreWith<O extends object>(
-    errors: ErrorClasses,
+    spec: ReplySpec,
     method: string,
     parameters: object | undefined,
     options: CallOptions | undefined,
@@ -195,7 +194,7 @@ export class Connection {
       },
       () => this.resume(),
     );
-    call = this.start(method, parameters, "more", options, errors, {
+    call = this.start(method, parameters, "more", options, spec, {
       reply: (reply, continues) => {
         replies.push(reply as O);
         if (!continues) replies.end();
@@ -208,32 +207,32 @@ export class Connection {
   }
 
   /**
-   * `callOneway`, with error replies mapped by `errors` (none come, but the call is the same).
+   * `callOneway`, with replies read by `spec` (none come, but the call is the same).
    * @internal
    */
   callOnewayWith(
-    errors: ErrorClasses,
+    spec: ReplySpec,
     method: string,
     parameters: object | undefined,
     options: CallOptions | undefined,
   ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.start(method, parameters, "oneway", options, errors, { reply: () => resolve(), fail: reject });
+      this.start(method, parameters, "oneway", options, spec, { reply: () => resolve(), fail: reject });
     });
   }
 
   /**
-   * `callUpgrade`, with error replies mapped by `errors`.
+   * `callUpgrade`, with replies read by `spec`.
    * @internal
    */
   callUpgradeWith<O extends object>(
-    errors: ErrorClasses,
+    spec: ReplySpec,
     method: string,
     parameters: object | undefined,
     options: CallOptions | undefined,
   ): Promise<UpgradeResult<O>> {
     return new Promise<UpgradeResult<O>>((resolve, reject) => {
-      this.start(method, parameters, "upgrade", options, errors, {
+      this.start(method, parameters, "upgrade", options, spec, {
         reply: () => reject(new ProtocolError(`the upgrade of ${method} was not confirmed`)),
         upgraded: (reply, stream) => resolve({ parameters: reply as O, stream }),
         fail: reject,
@@ -255,7 +254,7 @@ export class Connection {
     parameters: object | undefined,
     mode: CallMode,
     options: CallOptions | undefined,
-    errors: ErrorClasses,
+    spec: ReplySpec,
     handlers: CallHandlers,
   ): PendingCall | undefined {
     if (this.endReason !== undefined) {
@@ -275,7 +274,7 @@ export class Connection {
       handlers.fail(abortedError(`call to ${method}`, signal));
       return undefined;
     }
-    const call = new PendingCall(method, mode, errors, handlers);
+    const call = new PendingCall(method, mode, spec, handlers);
     call.release = guardCall(`call to ${method}`, options, (error) => this.abort(call, error));
     if (mode === "oneway") this.unflushed.add(call);
     else this.pending.push(call);
@@ -353,7 +352,7 @@ export class Connection {
       }
       if (reply.error !== undefined) {
         this.pending.shift();
-        call.fail(errorFromReply(reply.error, reply.parameters, call.errors));
+        call.fail(errorFromReply(reply.error, reply.parameters, call.spec.errors));
         if (call.mode === "upgrade") this.releaseHeld();
         continue;
       }
@@ -362,6 +361,18 @@ export class Connection {
           new ProtocolError(`reply to ${call.method} has "continues" but the call did not ask for more`),
         );
         return;
+      }
+      const refused = call.spec.check?.(reply.parameters);
+      if (refused !== undefined) {
+        if (!reply.continues) this.pending.shift();
+        if (call.mode === "upgrade") {
+          // The service has left varlink: the connection cannot go on without the upgrade.
+          this.shutdown(new ConnectionError("closed", `the upgrade of ${call.method} was refused: ${refused.message}`), refused);
+          return;
+        }
+        // The call fails; its later replies, if any, are read and dropped, as it is settled.
+        call.fail(refused);
+        continue;
       }
       if (call.mode === "upgrade") {
         this.pending.shift();
@@ -475,9 +486,17 @@ function streamError(error: Error): ConnectionError {
   return new ConnectionError("io", `connection failed: ${error.message}`, { cause: error });
 }
 
+/** What a connection's own calls read replies with: the standard error classes, no check. */
+const STANDARD_SPEC: ReplySpec = { errors: STANDARD_ERROR_CLASSES };
+
+/** `await using connection = await connect(...)` closes the connection at the end of the block. */
+export interface Connection {
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
 const asyncDispose = (Symbol as { readonly asyncDispose?: symbol }).asyncDispose;
 if (asyncDispose !== undefined) {
-  // Added by hand because the ES2023 library this package compiles against has no such symbol.
+  // Defined here rather than in the class: Node 20 before 20.4 has no Symbol.asyncDispose.
   Object.defineProperty(Connection.prototype, asyncDispose, {
     value(this: Connection): Promise<void> {
       this.close();

@@ -2,7 +2,7 @@
  * The typed client: one object per interface, with one member per method, made from an
  * interface descriptor. Generated clients and the dynamic client are both this one code.
  */
-import { InvalidParameterError, STANDARD_ERROR_CLASSES } from "../errors.js";
+import { InvalidParameterError, STANDARD_ERROR_CLASSES, ValueError } from "../errors.js";
 import type { ErrorClasses, VarlinkErrorClass } from "../errors.js";
 import type {
   InterfaceDescriptor,
@@ -13,8 +13,10 @@ import type {
 } from "../interface/descriptor.js";
 import type { CallOptions } from "../types.js";
 import { checkParameters } from "../validate/check-parameters.js";
+import { unsafeIntegerCheck } from "../validate/unsafe-integers.js";
 import type { Connection, UpgradeResult } from "./connection.js";
 import { MoreReplies } from "./more-replies.js";
+import type { ReplySpec } from "./pending-calls.js";
 
 /** A method's arguments: its parameters (optional when no field is required), then the options. */
 export type CallArguments<P> = {} extends P
@@ -76,6 +78,8 @@ export interface ClientBase<D extends InterfaceDescriptor> {
   readonly descriptor: D;
   /** Closes the connection; calls still pending reject. */
   close(): void;
+  /** `await using client = ...` closes the connection at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**
@@ -97,19 +101,38 @@ export interface CreateClientOptions {
   readonly validateParameters?: boolean;
 }
 
-/** The error classes of each descriptor, with the standard ones, built once. */
-const errorClassesCache = new WeakMap<InterfaceDescriptor, ErrorClasses>();
+/** How each method's replies are read, by varlink method name, built once per descriptor. */
+const specsCache = new WeakMap<InterfaceDescriptor, ReadonlyMap<string, ReplySpec>>();
 
-function errorClassesOf(descriptor: InterfaceDescriptor): ErrorClasses {
-  let classes = errorClassesCache.get(descriptor);
-  if (classes === undefined) {
-    const declared = descriptor.errors.map(
-      (errorClass): [string, VarlinkErrorClass] => [errorClass.varlinkName, errorClass],
-    );
-    classes = new Map([...STANDARD_ERROR_CLASSES, ...declared]);
-    errorClassesCache.set(descriptor, classes);
-  }
-  return classes;
+/**
+ * Each method's reply spec: the interface's error classes with the standard ones, and, for a
+ * method whose result can hold an `int`, a check that refuses one a number cannot hold exactly.
+ */
+function replySpecsOf(descriptor: InterfaceDescriptor): ReadonlyMap<string, ReplySpec> {
+  let specs = specsCache.get(descriptor);
+  if (specs !== undefined) return specs;
+  const declared = descriptor.errors.map(
+    (errorClass): [string, VarlinkErrorClass] => [errorClass.varlinkName, errorClass],
+  );
+  const errors: ErrorClasses = new Map([...STANDARD_ERROR_CLASSES, ...declared]);
+  const definition = descriptor.definition;
+  specs = new Map(
+    [...definition.methods.values()].map((member) => {
+      const qualified = `${descriptor.name}.${member.name}`;
+      const unsafe = unsafeIntegerCheck(definition, member.output);
+      const check =
+        unsafe === undefined
+          ? undefined
+          : (parameters: object): Error | undefined => {
+              const issue = unsafe(parameters);
+              if (issue === undefined) return undefined;
+              return new ValueError(issue.path, `in the reply of ${qualified}: ${issue.message}`);
+            };
+      return [member.name, { errors, check }];
+    }),
+  );
+  specsCache.set(descriptor, specs);
+  return specs;
 }
 
 /**
@@ -125,18 +148,22 @@ export function createClient<D extends InterfaceDescriptor>(
   connection: Connection,
   options: CreateClientOptions = {},
 ): Client<D> {
-  const errors = errorClassesOf(descriptor);
-  const client: Record<string, unknown> = {
+  const specs = replySpecsOf(descriptor);
+  const client: Record<string | symbol, unknown> = {
     connection,
     descriptor,
     close: () => connection.close(),
   };
+  const asyncDispose = (Symbol as { readonly asyncDispose?: symbol }).asyncDispose;
+  if (asyncDispose !== undefined) client[asyncDispose] = async () => connection.close();
   for (const [member, method] of Object.entries(descriptor.methods)) {
     if (Object.hasOwn(client, member) || member === "then") {
       throw new TypeError(`${descriptor.name}: a client cannot have a method called ${member}`);
     }
     const check = options.validateParameters === true ? parameterCheck(descriptor, method) : undefined;
-    client[member] = clientMethod(connection, `${descriptor.name}.${method.name}`, errors, check);
+    const spec = specs.get(method.name);
+    if (spec === undefined) throw new TypeError(`${method.name} is not a method of ${descriptor.name}`);
+    client[member] = clientMethod(connection, `${descriptor.name}.${method.name}`, spec, check);
   }
   return client as Client<D>;
 }
@@ -146,29 +173,29 @@ type Check = (parameters: object | undefined) => Error | undefined;
 function clientMethod(
   connection: Connection,
   qualified: string,
-  errors: ErrorClasses,
+  spec: ReplySpec,
   check: Check | undefined,
 ): unknown {
   const plain = (parameters?: object, options?: CallOptions): Promise<object> => {
     const error = check?.(parameters);
     if (error !== undefined) return Promise.reject(error);
-    return connection.callWith(errors, qualified, parameters, options);
+    return connection.callWith(spec, qualified, parameters, options);
   };
   return Object.assign(plain, {
     more(parameters?: object, options?: CallOptions): AsyncIterable<object> {
       const error = check?.(parameters);
       if (error !== undefined) return failedReplies(error);
-      return connection.callMoreWith(errors, qualified, parameters, options);
+      return connection.callMoreWith(spec, qualified, parameters, options);
     },
     oneway(parameters?: object, options?: CallOptions): Promise<void> {
       const error = check?.(parameters);
       if (error !== undefined) return Promise.reject(error);
-      return connection.callOnewayWith(errors, qualified, parameters, options);
+      return connection.callOnewayWith(spec, qualified, parameters, options);
     },
     upgrade(parameters?: object, options?: CallOptions): Promise<UpgradeResult<object>> {
       const error = check?.(parameters);
       if (error !== undefined) return Promise.reject(error);
-      return connection.callUpgradeWith(errors, qualified, parameters, options);
+      return connection.callUpgradeWith(spec, qualified, parameters, options);
     },
   });
 }

@@ -7,6 +7,14 @@ import type { ErrorClasses } from "../errors.js";
 import type { CallMode } from "../protocol/call-message.js";
 import type { JsonObject } from "../types.js";
 
+/** How a call's replies are read. */
+export interface ReplySpec {
+  /** The classes error replies are mapped to. */
+  readonly errors: ErrorClasses;
+  /** Checks a reply's parameters; an error refuses the reply and fails the call with it. */
+  readonly check?: ((parameters: JsonObject) => Error | undefined) | undefined;
+}
+
 /** What a call does with its outcome. */
 export interface CallHandlers {
   /** A reply; `continues` is only ever true for `more` calls. */
@@ -20,17 +28,17 @@ export interface CallHandlers {
 export class PendingCall {
   readonly method: string;
   readonly mode: CallMode;
-  /** The classes error replies to this call are mapped to. */
-  readonly errors: ErrorClasses;
+  /** How the call's replies are read: its error classes and a check of its replies. */
+  readonly spec: ReplySpec;
   private readonly handlers: CallHandlers;
   private settled = false;
   /** Stops the call's abort signal and timer; set once they are armed. */
   release: () => void = () => {};
 
-  constructor(method: string, mode: CallMode, errors: ErrorClasses, handlers: CallHandlers) {
+  constructor(method: string, mode: CallMode, spec: ReplySpec, handlers: CallHandlers) {
     this.method = method;
     this.mode = mode;
-    this.errors = errors;
+    this.spec = spec;
     this.handlers = handlers;
   }
 

@@ -8,6 +8,8 @@
  * 64 KiB: the message then exists once, as the bytes the socket writes.
  */
 
+import { toJsonValue, writeBigInts } from "./json-value.js";
+
 /**
  * A serialized message: the JSON text without its NUL, or, for a large message, the bytes of its
  * JSON and its NUL.
@@ -30,10 +32,17 @@ export function frameLength(frame: Frame): number {
 }
 
 /**
- * Serializes `message`, whose JSON is exactly what `JSON.stringify` makes of it.
- * @throws what `JSON.stringify` throws (a cycle, a BigInt).
+ * Serializes `message`: its JSON is what `JSON.stringify` makes of it, with Sets, Maps and BigInts
+ * in their varlink form.
+ * @throws ValueError for a value JSON would not carry unchanged (see json-value.ts).
  */
 export function serializeMessage(message: object): Frame {
+  const { value, bigintMark } = toJsonValue(message);
+  if (bigintMark !== undefined) return writeBigInts(JSON.stringify(value), bigintMark);
+  return serializeJson(value as object);
+}
+
+function serializeJson(message: object): Frame {
   const parameters = (message as { readonly parameters?: unknown }).parameters;
   if (typeof parameters !== "object" || parameters === null) return JSON.stringify(message);
   // Most messages are small: isLarge looks only for a long array before anything costlier.

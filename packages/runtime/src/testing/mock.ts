@@ -39,6 +39,8 @@ export interface Mock<D extends InterfaceDescriptor> {
   readonly service: VarlinkService;
   /** Closes the client, then the service (and its listener, if any). */
   close(): Promise<void>;
+  /** `await using mock = await createMock(...)` closes it at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** Options of {@link createMock}. */
@@ -95,13 +97,11 @@ export async function createMock<D extends InterfaceDescriptor>(
     const listener = await service.listen(options.address);
     connection = await connect(listener.address);
   }
-  return {
-    client: createClient(descriptor, connection),
-    calls,
-    service,
-    async close() {
-      connection.close();
-      await service.close();
-    },
+  const close = async (): Promise<void> => {
+    connection.close();
+    await service.close();
   };
+  const mock = { client: createClient(descriptor, connection), calls, service, close };
+  const asyncDispose = (Symbol as { readonly asyncDispose?: symbol }).asyncDispose;
+  return (asyncDispose === undefined ? mock : { ...mock, [asyncDispose]: close }) as Mock<D>;
 }

@@ -7,13 +7,14 @@
  * the value.
  *
  * Choices where the protocol is loose:
- * - `int` is any integer-valued number within the 64-bit range (|n| <= 2^63). JavaScript numbers
- *   are exact only to 2^53; a larger integer has already been rounded by `JSON.parse` and is
- *   accepted as rounded rather than rejected.
+ * - `int` is a safe integer (|n| <= 2^53 − 1). A larger one cannot be held exactly by a
+ *   JavaScript number (`JSON.parse` has already rounded 2^53 + 1 to 2^53), so it is refused rather
+ *   than passed on rounded.
  * - `float` is any finite number (`1.0` arrives as `1`).
  * - `object` and `any` accept any value, `null` included: a value parsed from the wire is JSON.
- * - A `[string]()` set is an object whose values are objects; what those objects hold is not
- *   checked (peers send `{}`).
+ * - A `[string]()` set is an object whose values are objects (what those objects hold is not
+ *   checked: peers send `{}`), or, in a value about to be sent, a `Set` of strings; a `[string]T`
+ *   map is an object or, about to be sent, a `Map` with string keys. The serializer encodes both.
  * - Values nested deeper than {@link MAX_VALUE_DEPTH} levels of varlink types are reported rather than
  *   risking the stack.
  */
@@ -23,8 +24,6 @@ import { underElement, underField } from "./path.js";
 
 /** The deepest nesting of typed values (structs, arrays, maps) that the checker follows. */
 export const MAX_VALUE_DEPTH = 512;
-
-const INT_LIMIT = 2 ** 63;
 
 /**
  * Checks `value` against `type`, resolving named types in `definition`.
@@ -110,8 +109,12 @@ function check(
     case "bool":
       return typeof value === "boolean" ? undefined : expected("a bool", value);
     case "int":
+      // A BigInt only ever comes from a value about to be sent; the serializer writes its digits.
+      if (typeof value === "bigint") {
+        return value >= INT64_MIN && value <= INT64_MAX ? undefined : issue("", "int out of the 64-bit range");
+      }
       if (typeof value !== "number" || !Number.isInteger(value)) return expected("an int", value);
-      return Math.abs(value) <= INT_LIMIT ? undefined : issue("", "int out of the 64-bit range");
+      return Number.isSafeInteger(value) ? undefined : issue("", UNSAFE_INTEGER);
     case "float":
       return typeof value === "number" && Number.isFinite(value)
         ? undefined
@@ -139,6 +142,7 @@ function check(
       return undefined;
     }
     case "map": {
+      if (value instanceof Map) return checkMap(definition, type.value, value, depth);
       if (!isPlainObject(value)) return expected("an object", value);
       for (const key of Object.keys(value)) {
         const entry: unknown = (value as Record<string, unknown>)[key];
@@ -148,6 +152,12 @@ function check(
       return undefined;
     }
     case "set": {
+      if (value instanceof Set) {
+        for (const element of value) {
+          if (typeof element !== "string") return issue("", `expected a set of strings, got ${describe(element)} in it`);
+        }
+        return undefined;
+      }
       if (!isPlainObject(value)) return expected("an object", value);
       for (const key of Object.keys(value)) {
         const entry: unknown = (value as Record<string, unknown>)[key];
@@ -158,9 +168,36 @@ function check(
   }
 }
 
-/** A JSON object: not null, not an array. */
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 64n - 1n;
+
+/** What the checker says of an int that a JavaScript number cannot hold exactly. */
+export const UNSAFE_INTEGER =
+  "integer beyond ±(2^53 − 1), which a JavaScript number cannot hold exactly";
+
+function checkMap(
+  definition: InterfaceDefinition,
+  type: VarlinkType,
+  map: ReadonlyMap<unknown, unknown>,
+  depth: number,
+): ValidationIssue | undefined {
+  for (const [key, entry] of map) {
+    if (typeof key !== "string") return issue("", `expected a map with string keys, got ${describe(key)} as a key`);
+    const found = check(definition, type, entry, depth + 1);
+    if (found !== undefined) return atElement(key, found);
+  }
+  return undefined;
+}
+
+/** A JSON object: not null, not an array, not a Set or Map (which only sets and maps take). */
 export function isPlainObject(value: unknown): value is object {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof Set) &&
+    !(value instanceof Map)
+  );
 }
 
 const fieldCache = new WeakMap<StructType, ReadonlySet<string>>();
@@ -194,5 +231,7 @@ function describe(value: unknown): string {
   if (typeof value === "string") return "a string";
   if (typeof value === "number") return Number.isInteger(value) ? "an integer" : "a number";
   if (typeof value === "boolean") return "a bool";
+  if (value instanceof Set) return "a Set";
+  if (value instanceof Map) return "a Map";
   return `${typeof value === "object" ? "an" : "a"} ${typeof value}`;
 }

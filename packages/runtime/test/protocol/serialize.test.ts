@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { frameLength, serializeMessage, SPLIT_THRESHOLD } from "../../src/protocol/serialize.js";
+import { ValueError } from "@varlink-ts/runtime";
 
 /** What a frame puts on the wire, as text. */
 function wire(frame: string | Buffer[]): string {
@@ -28,18 +29,58 @@ describe("serializeMessage", () => {
     for (const buffer of frame as Buffer[]) expect(buffer.length).toBeLessThan(3 * 64 * 1024 + 3 * 20_000);
   });
 
-  it("writes what JSON.stringify writes for holes, undefined, functions, toJSON and escapes", () => {
+  it("writes what JSON.stringify writes for escapes, nulls and absent properties", () => {
     const list: unknown[] = items(200, 2 * SPLIT_THRESHOLD);
-    list[5] = undefined;
-    list[6] = () => 1;
-    list[7] = new Date(0);
     list[8] = "\u2028\ud800\"\\\n";
     list[9] = null;
-    delete list[10];
-    const message = { parameters: { skipped: undefined, list, fn: () => 2, also: [] }, continues: undefined };
+    const message = { parameters: { skipped: undefined, list, also: [] }, continues: undefined };
     const frame = serializeMessage(message);
     expect(Array.isArray(frame)).toBe(true);
     expect(wire(frame)).toBe(`${JSON.stringify(message)}\0`);
+  });
+
+  it.each([
+    ["an undefined array element", (list: unknown[]) => (list[5] = undefined), "list[5]"],
+    ["a hole in an array", (list: unknown[]) => delete list[10], "list[10]"],
+    ["a function in an array", (list: unknown[]) => (list[6] = () => 1), "list[6]"],
+    ["a Date", (list: unknown[]) => (list[7] = new Date(0)), "list[7]"],
+    ["NaN", (list: unknown[]) => (list[3] = { score: Number.NaN }), "list[3].score"],
+    ["a symbol", (list: unknown[]) => (list[2] = { tag: Symbol("t") }), "list[2].tag"],
+  ])("refuses %s, naming where it is, rather than sending it changed", (_what, spoil, path) => {
+    for (const size of [200, 20]) {
+      const list: unknown[] = items(size, 2 * SPLIT_THRESHOLD);
+      spoil(list);
+      const thrown = (() => {
+        try {
+          serializeMessage({ parameters: { list } });
+        } catch (error) {
+          return error;
+        }
+        return undefined;
+      })();
+      expect(thrown).toBeInstanceOf(ValueError);
+      expect((thrown as ValueError).path).toBe(path);
+    }
+  });
+
+  it("refuses a function property and an object that serializes itself", () => {
+    expect(() => serializeMessage({ parameters: { fn: () => 2 } })).toThrow(ValueError);
+    const custom = { list: [], toJSON: () => ({ replaced: true }) };
+    expect(() => serializeMessage({ parameters: custom })).toThrow(/toJSON/);
+  });
+
+  it("writes Sets and Maps in their varlink form, and BigInts as their digits", () => {
+    const parameters = {
+      set: new Set(["a", "b"]),
+      map: new Map<string, unknown>([["x", 1], ["y", new Set(["z"])]]),
+      big: 2n ** 64n - 1n,
+      list: [1, -(2n ** 63n)],
+    };
+    expect(serializeMessage({ parameters })).toBe(
+      '{"parameters":{"set":{"a":{},"b":{}},"map":{"x":1,"y":{"z":{}}},"big":18446744073709551615,"list":[1,-9223372036854775808]}}',
+    );
+    // The value given is left as it was.
+    expect(parameters.set).toBeInstanceOf(Set);
   });
 
   it("gives the same bytes as JSON.stringify for any parameters", () => {
@@ -53,23 +94,23 @@ describe("serializeMessage", () => {
     );
   });
 
-  it("leaves parameters that serialize themselves to JSON.stringify", () => {
+  it("writes a class instance's own data, as JSON.stringify does", () => {
     const list = items(1000, 2 * SPLIT_THRESHOLD);
-    const custom = { list, toJSON: () => ({ replaced: true }) };
-    expect(serializeMessage({ parameters: custom })).toBe('{"parameters":{"replaced":true}}');
     class Params {
       constructor(readonly list: unknown[]) {}
     }
-    expect(typeof serializeMessage({ parameters: new Params(list) })).toBe("string");
+    expect(wire(serializeMessage({ parameters: new Params(list) }))).toBe(
+      `${JSON.stringify({ parameters: new Params(list) })}\0`,
+    );
   });
 
-  it("throws what JSON.stringify throws", () => {
+  it("refuses a cycle, and writes a BigInt even in a large message", () => {
     const list: unknown[] = items(1000, 2 * SPLIT_THRESHOLD);
     list[500] = 10n;
-    expect(() => serializeMessage({ parameters: { list } })).toThrow(TypeError);
+    expect(wire(serializeMessage({ parameters: { list } }))).toContain(",10,");
     const cyclic: Record<string, unknown> = {};
     cyclic["self"] = cyclic;
     list[500] = cyclic;
-    expect(() => serializeMessage({ parameters: { list } })).toThrow(TypeError);
+    expect(() => serializeMessage({ parameters: { list } })).toThrow(ValueError);
   });
 });

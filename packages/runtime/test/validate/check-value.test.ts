@@ -76,15 +76,25 @@ describe("checkValue on primitives", () => {
     expect(checkValue(local, type("f"), Number.POSITIVE_INFINITY, "f")?.path).toBe("f");
   });
 
-  it("takes int as any integer-valued number within 64 bits, rounded beyond 2^53", () => {
+  it("takes int as a safe integer, refusing one a number cannot hold exactly", () => {
     expect(checkValue(local, type("i"), 0)).toBeUndefined();
     expect(checkValue(local, type("i"), -(2 ** 53) + 1)).toBeUndefined();
-    // 9223372036854775807 (i64 max) parses to 2^63; it is accepted as rounded.
-    expect(checkValue(local, type("i"), JSON.parse("9223372036854775807"))).toBeUndefined();
-    expect(checkValue(local, type("i"), JSON.parse("-9223372036854775808"))).toBeUndefined();
-    expect(checkValue(local, type("i"), 2 ** 64, "i")).toEqual({ path: "i", message: "int out of the 64-bit range" });
+    expect(checkValue(local, type("i"), Number.MAX_SAFE_INTEGER)).toBeUndefined();
+    // 2^53 + 1 parses to 2^53: refused, never passed on rounded.
+    for (const text of ["9007199254740993", "9223372036854775807", "-9223372036854775808"]) {
+      expect(checkValue(local, type("i"), JSON.parse(text), "i")).toEqual({
+        path: "i",
+        message: "integer beyond ±(2^53 − 1), which a JavaScript number cannot hold exactly",
+      });
+    }
     expect(checkValue(local, type("i"), 1.5, "i")).toEqual({ path: "i", message: "expected an int, got a number" });
     expect(checkValue(local, type("i"), "1", "i")?.path).toBe("i");
+  });
+
+  it("takes a BigInt about to be sent as an int within 64 bits", () => {
+    expect(checkValue(local, type("i"), 2n ** 64n - 1n)).toBeUndefined();
+    expect(checkValue(local, type("i"), -(2n ** 63n))).toBeUndefined();
+    expect(checkValue(local, type("i"), 2n ** 64n, "i")).toEqual({ path: "i", message: "int out of the 64-bit range" });
   });
 
   it("takes object as any JSON value, null included, but not nothing", () => {
@@ -121,6 +131,16 @@ describe("checkValue on containers", () => {
     expect(checkValue(local, type("map"), { a: "fast", b: "slow" })).toBeUndefined();
     expect(checkValue(local, type("map"), { a: "fast", b: "warp" }, "map")?.path).toBe("map[b]");
     expect(checkValue(local, type("map"), ["fast"], "map")?.path).toBe("map");
+  });
+
+  it("takes a Map about to be sent for a map and a Set of strings for a set, and nowhere else", () => {
+    expect(checkValue(local, type("map"), new Map([["a", "fast"]]))).toBeUndefined();
+    expect(checkValue(local, type("map"), new Map([["b", "warp"]]), "map")?.path).toBe("map[b]");
+    expect(checkValue(local, type("map"), new Map([[1, "fast"]]), "map")?.path).toBe("map");
+    expect(checkValue(local, type("set"), new Set(["one", "two"]))).toBeUndefined();
+    expect(checkValue(local, type("set"), new Set([1]), "set")?.path).toBe("set");
+    expect(checkValue(local, type("list"), new Set([1]), "list")?.message).toBe("expected an array, got a Set");
+    expect(checkValue(local, type("tricky"), new Map(), "t")?.message).toBe("expected an object, got a Map");
   });
 
   it("takes a set as an object of objects", () => {
