@@ -37,7 +37,7 @@ export interface JsonReady {
  * @throws ValueError naming the first value that JSON would not carry unchanged.
  */
 export function toJsonValue(value: unknown): JsonReady {
-  if (isPlainJson(value, 0)) return { value, bigintMark: undefined };
+  if (isPlainJson(value)) return { value, bigintMark: undefined };
   const walk = new Walk();
   const converted = walk.value(value, 0);
   return { value: converted, bigintMark: walk.bigintMark };
@@ -54,7 +54,7 @@ export function writeBigInts(json: string, mark: string): string {
  * it is kept to type tests, with no path and no copies (the Walk below does those when needed).
  * Plain objects only: a class instance, a Set, a Map or a Date sends the message the long way.
  */
-function isPlainJson(value: unknown, depth: number): boolean {
+export function isPlainJson(value: unknown, depth = 0): boolean {
   switch (typeof value) {
     case "string":
     case "boolean":

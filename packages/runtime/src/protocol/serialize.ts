@@ -8,7 +8,7 @@
  * 64 KiB: the message then exists once, as the bytes the socket writes.
  */
 
-import { toJsonValue, writeBigInts } from "./json-value.js";
+import { isPlainJson, toJsonValue, writeBigInts } from "./json-value.js";
 
 /**
  * A serialized message: the JSON text without its NUL, or, for a large message, the bytes of its
@@ -37,6 +37,7 @@ export function frameLength(frame: Frame): number {
  * @throws ValueError for a value JSON would not carry unchanged (see json-value.ts).
  */
 export function serializeMessage(message: object): Frame {
+  if (isPlainJson(message)) return serializeJson(message);
   const { value, bigintMark } = toJsonValue(message);
   if (bigintMark !== undefined) return writeBigInts(JSON.stringify(value), bigintMark);
   return serializeJson(value as object);
