@@ -19,7 +19,7 @@ import { CERTIFICATION, cleanUp, onCleanUp, run, startServer, tempDir } from "./
 afterEach(cleanUp);
 
 const MYTYPE: MyType = {
-  object: null,
+  object: {},
   enum: "one",
   struct: { first: 1, second: "2" },
   array: [],
@@ -61,7 +61,7 @@ describe("the client", () => {
     const address = await serve({
       ...UNCERTIFYING,
       test02: () => {
-        throw new CertificationError({ wants: "Test02 wants", got: "Test02 got" });
+        throw new CertificationError({ wants: { bool: true }, got: { bool: false } });
       },
     });
     const client = run(CERTIFICATION, ["--client", `--varlink=${address}`]);
@@ -69,7 +69,7 @@ describe("the client", () => {
     expect(client.stdout()).toBe('Start: "only"\nTest01: true\n');
     expect(client.stderr()).toBe(
       "certification: Test02 failed: org.varlink.certification.CertificationError " +
-        '{"wants":"Test02 wants","got":"Test02 got"}\n',
+        '{"wants":{"bool":true},"got":{"bool":false}}\n',
     );
   });
 

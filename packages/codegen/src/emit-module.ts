@@ -35,6 +35,7 @@ export async function emitModule(
   if (options.emit.has("server")) emitServer(context);
   if (options.emit.has("mock")) emitMock(context);
   emitStringSet(context, typesStart);
+  if (context.types.usage.jsonObject) context.runtimeType("JsonObject");
   if (context.types.usage.jsonValue) context.runtimeType("JsonValue");
   const file = project.createSourceFile(
     `${definition.name}.ts`,

@@ -51,8 +51,9 @@ const MODULE_NAMES = [
 const IMPORTED_NAMES = [
   "VarlinkError", "VarlinkService", "defineInterface", "method", "createClient", "openConnection",
   "mockOf", "ClientOf", "HandlersOf", "MockOf", "MockOptions", "ConnectOptions", "Address",
-  "JsonValue", "InterfaceNotFoundError", "MethodNotFoundError", "MethodNotImplementedError",
-  "InvalidParameterError", "PermissionDeniedError", "ExpectedMoreError", "ExpectedUpgradeError",
+  "JsonObject", "JsonValue", "InterfaceNotFoundError", "MethodNotFoundError",
+  "MethodNotImplementedError", "InvalidParameterError", "PermissionDeniedError",
+  "ExpectedMoreError", "ExpectedUpgradeError",
 ];
 
 /**

@@ -1,9 +1,14 @@
 /**
  * Varlink types as TypeScript type expressions.
  *
- * `bool` → `boolean`, `int` and `float` → `number`, `string` → `string`, `object` and `any` →
- * `JsonValue`, `[]T` → `T[]`, `[string]T` → `Record<string, T>`, `[string]()` → `StringSet`,
- * `?T` → `T | null` (and an optional property), named and anonymous types → their declared name.
+ * `bool` → `boolean`, `int` and `float` → `number`, `string` → `string`, `object` → `JsonObject`
+ * (a JSON object), `any` → `NonNullable<JsonValue>` (any JSON value but `null`: `?any` takes it),
+ * `[]T` → `T[]`, `[string]T` → `Record<string, T>`, `[string]()` → `StringSet`, `?T` → `T | null`
+ * (and an optional property), named and anonymous types → their declared name.
+ *
+ * These are the shapes values have on the wire, which is what arrives. What may be sent is wider
+ * (`undefined` for an optional field, any object for `object`, a `Set` or a `Map` for a set or a
+ * map); the runtime derives it from these types with its `Input` transform.
  */
 import type { Field, VarlinkType } from "@varlink-ts/runtime/idl";
 import type { ModulePlan } from "./plan.js";
@@ -13,13 +18,15 @@ import { propertyKey } from "./names.js";
 export interface TypeUsage {
   /** `JsonValue` from the runtime. */
   jsonValue: boolean;
+  /** `JsonObject` from the runtime. */
+  jsonObject: boolean;
   /** The module's own `StringSet` alias. */
   stringSet: boolean;
 }
 
 /** Renders type expressions for one module and records what they use. */
 export class TypeRenderer {
-  readonly usage: TypeUsage = { jsonValue: false, stringSet: false };
+  readonly usage: TypeUsage = { jsonValue: false, jsonObject: false, stringSet: false };
 
   constructor(private readonly plan: ModulePlan) {}
 
@@ -34,9 +41,11 @@ export class TypeRenderer {
       case "string":
         return "string";
       case "object":
+        this.usage.jsonObject = true;
+        return "JsonObject";
       case "any":
         this.usage.jsonValue = true;
-        return "JsonValue";
+        return "NonNullable<JsonValue>";
       case "named":
         return this.plan.typeNames.get(type.name) ?? type.name;
       case "struct":

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { ExpectedMoreError } from "@varlink-ts/runtime";
-import type { CallContext, JsonValue } from "@varlink-ts/runtime";
+import type { CallContext, JsonObject } from "@varlink-ts/runtime";
 import { OrgVarlinkCertification as Cert } from "../../../fixtures/generated/index.js";
 
 export const STRUCT = { bool: false, int: 2, float: 3.5, string: "a lot of string" };
@@ -91,7 +91,7 @@ export class CertificationServer implements Cert.Handlers {
   }
 
   test11({ client_id, last_more_replies }: Cert.Test11Parameters, context: CallContext): void {
-    this.expect(client_id, REPLIES, last_more_replies);
+    this.expect(client_id, { last_more_replies: REPLIES }, { last_more_replies });
     if (!context.oneway) this.client(client_id).failed = true;
     this.client(client_id).lastMoreReplies = last_more_replies;
   }
@@ -108,11 +108,12 @@ export class CertificationServer implements Cert.Handlers {
     return state;
   }
 
-  private expect(clientId: string, wants: unknown, got: unknown): void {
+  /** Fails the client unless `got` is `wants`; both are objects, as the error's fields must be. */
+  private expect(clientId: string, wants: object, got: object): void {
     const state = this.client(clientId);
     if (!isDeepStrictEqual(JSON.parse(JSON.stringify(wants)), JSON.parse(JSON.stringify(got)))) {
       state.failed = true;
-      throw new Cert.CertificationError({ wants: wants as JsonValue, got: got as JsonValue });
+      throw new Cert.CertificationError({ wants: wants as JsonObject, got: got as JsonObject });
     }
   }
 }

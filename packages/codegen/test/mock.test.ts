@@ -78,7 +78,7 @@ describe("generated createMock", () => {
           float: 1,
           string: "",
           anon: { foo: true, bar: 1, baz: [] },
-          object: null,
+          object: {},
           stringset: {},
         },
         interface: "b",

@@ -105,11 +105,12 @@ describe("generated code type-checks under strict settings", () => {
           "export declare const OrgExampleMore: Loose;",
           "export declare const OrgExampleModes: Loose;",
           "export declare const OrgExampleComplex: Loose;",
+          "export declare const OrgExampleDocs: Loose;",
           "export declare const OrgVarlinkCertification: Loose;",
           "export declare namespace OrgExampleMore { type Client = any; type Handlers = any; type PingParameters = any; type PingResult = any; type TestMoreParameters = any; type TestMoreResult = any; }",
           "export declare namespace OrgExampleModes { type Client = any; }",
           "export declare namespace OrgExampleComplex { type Client = any; type TypeFoo = any; type ErrorFooParametersBar = any; }",
-          "export declare namespace OrgVarlinkCertification { type Client = any; }",
+          "export declare namespace OrgVarlinkCertification { type Client = any; type MyType = any; }",
         ].join("\n"),
       );
       const tsconfig = join(dir, "loose.tsconfig.json");

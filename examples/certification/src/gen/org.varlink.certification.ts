@@ -29,7 +29,7 @@ import type {
   Client as ClientOf,
   ConnectOptions,
   Handlers as HandlersOf,
-  JsonValue,
+  JsonObject,
   VarlinkService,
 } from "@varlink-ts/runtime";
 import { createMock as mockOf } from "@varlink-ts/runtime/testing";
@@ -164,7 +164,7 @@ export interface InterfaceAnon {
 
 /** @see org.varlink.certification.varlink:19 */
 export interface MyType {
-  object: JsonValue;
+  object: JsonObject;
   enum: MyTypeEnum;
   struct: MyTypeStruct;
   array: string[];
@@ -510,8 +510,8 @@ export class ClientIdError extends VarlinkError<ClientIdErrorParameters> {
  * @see org.varlink.certification.varlink:86
  */
 export interface CertificationErrorParameters {
-  wants: JsonValue;
-  got: JsonValue;
+  wants: JsonObject;
+  got: JsonObject;
 }
 
 /**

@@ -11,7 +11,7 @@
  * - End may come at any point: it answers `all_ok: true` only when every step passed in order,
  *   and forgets the client id.
  */
-import type { CallContext, JsonValue } from "@varlink-ts/runtime";
+import type { CallContext, JsonObject } from "@varlink-ts/runtime";
 import {
   CertificationError,
   ClientIdError,
@@ -130,7 +130,7 @@ function refusal(wants: object, got: object): CertificationError {
   return new CertificationError({ wants: asJson(wants), got: asJson(got) });
 }
 
-/** The value as it will be sent, which is plain JSON by construction. */
-function asJson(value: object): JsonValue {
-  return JSON.parse(JSON.stringify(value)) as JsonValue;
+/** The call as it will be sent, which is a plain JSON object by construction. */
+function asJson(value: object): JsonObject {
+  return JSON.parse(JSON.stringify(value)) as JsonObject;
 }

@@ -7,6 +7,7 @@
 import type { VarlinkService } from "@varlink-ts/runtime";
 import {
   OrgExampleComplex as Complex,
+  OrgExampleDocs as Docs,
   OrgExampleModes as Modes,
   OrgExampleMore as More,
   OrgVarlinkCertification as Cert,
@@ -18,6 +19,15 @@ declare const complex: Complex.Client;
 declare const certification: Cert.Client;
 declare const service: VarlinkService;
 declare const foo: Complex.TypeFoo;
+declare const mytype: Cert.MyType;
+
+/** A record typed with an interface, as application code has them: no index signature. */
+interface UserRecord {
+  userName: string;
+  uid: number;
+  memberOf?: string[];
+}
+declare const record: UserRecord;
 
 /** A class that implements every method: what `register` takes. */
 class MoreServer implements More.Handlers {
@@ -67,6 +77,40 @@ export async function correctUse(): Promise<void> {
   const mock = await More.createMock({ ping: ({ ping }) => ({ pong: ping }) });
   const [call] = mock.calls;
   if (call?.method === "testMore") call.parameters.n satisfies number;
+  // What the runtime accepts when a value is sent, the types accept too.
+  // An optional field given `undefined` is left out, as when it is absent.
+  await more.stopServing({ reason: undefined });
+  await complex.foo({ enum: { b: true, c: 1 }, foo: { ...foo, type: undefined }, interface: "b" });
+  // An `object` field takes any object, one typed with an interface included, and a JSON object.
+  await complex.foo({ enum: { b: true, c: 1 }, foo: { ...foo, object: record }, interface: "b" });
+  await certification.test10.more({ client_id: "id", mytype: { ...mytype, object: { a: [1] } } });
+  // An `any` field takes any JSON value but null, an interface-typed object included.
+  await Docs.createMock({ open: ({ path }) => ({ state: { path, extra: record } }) });
+  await Docs.createMock({ open: ({ path }) => ({ state: { path, extra: [1, "two", null] } }) });
+  // A `[string]()` set takes a Set of strings, a `[string]T` map a Map, arrays readonly arrays.
+  await certification.test09({ client_id: "id", set: new Set(["one", "two"]) });
+  await certification.test08({ client_id: "id", map: new Map([["foo", "Foo"]]) });
+  await certification.test11.oneway({ client_id: "id", last_more_replies: ["a", "b"] as const });
+  const sent: Cert.MyType = mytype;
+  await certification.test10.more({
+    client_id: "id",
+    mytype: { ...sent, stringset: new Set(["a"]), dictionary: new Map([["a", "b"]]) },
+  });
+  // Received values keep their wire form: a set arrives as an object.
+  const { set } = await certification.test08({ client_id: "id", map: {} });
+  set satisfies Record<string, Record<string, never>>;
+  // Handlers, `context.reply()` and mocks send Sets and Maps as well.
+  service.addInterface(Cert.descriptor, {
+    test08: ({ map }) => ({ set: new Set(Object.keys(map)) }),
+    async test09({ set: received }, context) {
+      await context.reply({ mytype: { ...mytype, stringset: new Set(Object.keys(received)) } });
+      return { mytype: { ...mytype, nullable: undefined, dictionary: new Map() } };
+    },
+    async *test10() {
+      yield { string: "a" };
+    },
+  });
+  await Cert.createMock({ test07: () => ({ map: new Map([["a", "b"]]) }) });
   throw new More.TestMoreError({ reason: "because" });
 }
 
@@ -132,6 +176,27 @@ export async function misuse(): Promise<void> {
   void Misspelled;
   // @ts-expect-error a mock's handler keys are the methods' names
   await More.createMock({ pnig: () => ({ pong: "x" }) });
+  // @ts-expect-error a required field cannot be given `undefined`
+  await more.ping({ ping: undefined });
+  // @ts-expect-error `any` excludes null (UAPI.20): only `?any` takes it
+  await Docs.createMock({ open: ({ path }) => ({ state: { path, extra: null } }) });
+  // @ts-expect-error a string set takes a Set of strings, not of numbers
+  await certification.test09({ client_id: "id", set: new Set([1, 2]) });
+  // @ts-expect-error a map takes a Map of its value type
+  await certification.test08({ client_id: "id", map: new Map([["a", 1]]) });
+  // @ts-expect-error a map of strings is not a set: no Set
+  await certification.test08({ client_id: "id", map: new Set(["a"]) });
+  // @ts-expect-error an `object` field takes a JSON object, not an array
+  await complex.foo({ enum: { b: true, c: 1 }, foo: { ...foo, object: [] }, interface: "b" });
+  // @ts-expect-error nor a Map
+  await complex.foo({ enum: { b: true, c: 1 }, foo: { ...foo, object: new Map() }, interface: "b" });
+  // @ts-expect-error nor null
+  await complex.foo({ enum: { b: true, c: 1 }, foo: { ...foo, object: null }, interface: "b" });
+  // @ts-expect-error a handler's reply sends a Set only for a set
+  await Cert.createMock({ test07: () => ({ map: new Set(["a"]) }) });
+  const received = await certification.test08({ client_id: "id", map: {} });
+  // @ts-expect-error a received set is an object, as it arrives, not a Set
+  void received.set.has("a");
   // @ts-expect-error an error class takes its declared parameters
   throw new More.TestMoreError({ reason: 1 });
 }

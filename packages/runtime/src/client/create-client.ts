@@ -11,6 +11,7 @@ import type {
   ParametersOf,
   ResultOf,
 } from "../interface/descriptor.js";
+import type { Input } from "../interface/input.js";
 import type { CallOptions } from "../types.js";
 import { checkParameters } from "../validate/check-parameters.js";
 import { unsafeIntegerCheck } from "../validate/unsafe-integers.js";
@@ -18,10 +19,14 @@ import type { Connection, UpgradeResult } from "./connection.js";
 import { MoreReplies } from "./more-replies.js";
 import type { ReplySpec } from "./pending-calls.js";
 
-/** A method's arguments: its parameters (optional when no field is required), then the options. */
+/**
+ * A method's arguments: its parameters (optional when no field is required), then the options.
+ * The parameters are what may be sent for `P` ({@link Input}): an optional field also takes
+ * `undefined`, an `object` field any object, a set a `Set<string>`, a map a `Map`.
+ */
 export type CallArguments<P> = {} extends P
-  ? [parameters?: P | undefined, options?: CallOptions | undefined]
-  : [parameters: P, options?: CallOptions | undefined];
+  ? [parameters?: Input<P> | undefined, options?: CallOptions | undefined]
+  : [parameters: Input<P>, options?: CallOptions | undefined];
 
 /** Calling the method itself makes a plain call, which resolves to the reply. */
 export interface PlainCall<P, R> {

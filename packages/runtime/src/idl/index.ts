@@ -1,5 +1,6 @@
 /**
- * The varlink interface definition language: model, parser, checker and formatter.
+ * The varlink interface definition language: model, parser, checker and formatter, and
+ * {@link Input}, what may be sent for a value of a generated type.
  *
  * @packageDocumentation
  */
@@ -17,3 +18,4 @@ export {
 export { methodMode, type MethodMode } from "./call-modes.js";
 export { checkParameters, checkValue, MAX_VALUE_DEPTH } from "../validate/index.js";
 export type { ValidationIssue } from "../validate/index.js";
+export type { AnyInput, AnyObject, Input, InputStruct } from "../interface/input.js";

@@ -8,6 +8,7 @@ import type {
   ParametersOf,
   ResultOf,
 } from "../interface/descriptor.js";
+import type { Input } from "../interface/input.js";
 
 /** What `org.varlink.service.GetInfo` reports about the service. */
 export interface ServiceInfo {
@@ -19,9 +20,13 @@ export interface ServiceInfo {
 
 /**
  * What a handler knows about the call it answers. `R` is the method's reply type, which
- * generated handler interfaces fill in.
+ * generated handler interfaces fill in; `I` is what {@link CallContext.reply} takes, what may be
+ * sent for `R` ({@link Input}), and is meant to be left to its default. (It is a parameter of its
+ * own, rather than `Input<R>` written in `reply`, because TypeScript cannot relate `Input<R>`
+ * across `R`s: it would measure `R` as invariant, and a `CallContext<PingResult>` could no longer
+ * be passed where a `CallContext` is expected.)
  */
-export interface CallContext<R extends object = object> {
+export interface CallContext<R extends object = object, I = Input<R>> {
   /** The fully qualified method name, e.g. `org.example.more.Ping`. */
   readonly method: string;
   /** The client asked for several replies: a handler may return an AsyncIterable. */
@@ -44,14 +49,16 @@ export interface CallContext<R extends object = object> {
    * value it yields (see {@link MethodHandler}); this is for handlers that are not generators,
    * such as an `async` function that loops over events. A value the generator yielded and that
    * is still held is sent first. The promise resolves when the client can take more output
-   * (backpressure); after the client went away it resolves without sending.
+   * (backpressure); after the client went away it resolves without sending. `parameters` is what
+   * may be sent for `R` ({@link Input}): an optional field also takes `undefined`, a set a
+   * `Set<string>`, a map a `Map`.
    *
    * @throws ExpectedMoreError (as a rejection) when the call was not made with `more`: a handler
    *   that lets it propagate answers `org.varlink.service.ExpectedMore`.
    * @throws TypeError (as a rejection) when the call is over, or the reply is not a valid reply
    *   of the method (then `InternalError` was sent and the call is over).
    */
-  reply(parameters: R): Promise<void>;
+  reply(parameters: I): Promise<void>;
   /**
    * For an `upgrade` call: the raw connection, once the handler's reply has been written. The
    * stream first yields the bytes the client sent after the call's NUL, then whatever follows;
@@ -101,13 +108,15 @@ export type InterfaceHandlers = {
  * `AsyncIterable<R, R | void>` (an `async *` generator): each yielded value is sent at once,
  * with `continues: true`, as soon as the generator waits for anything, and the returned value
  * is the last reply. A generator that ends right after its last `yield` without waiting may
- * return nothing; see {@link MethodHandler} for the whole rule.
+ * return nothing; see {@link MethodHandler} for the whole rule. A reply is what may be sent for
+ * `R` ({@link Input}): an optional field also takes `undefined`, an `object` field any object, a
+ * set a `Set<string>`, a map a `Map`.
  */
 export type HandlerResult<R> =
-  | R
+  | Input<R>
   | ({} extends R ? void : never)
-  | Promise<R | ({} extends R ? void : never)>
-  | AsyncIterable<R, R | void>;
+  | Promise<Input<R> | ({} extends R ? void : never)>
+  | AsyncIterable<Input<R>, Input<R> | void>;
 
 /** The handler of one method, typed from its descriptor. */
 export type Handler<M> = (

@@ -11,7 +11,10 @@
  *   JavaScript number (`JSON.parse` has already rounded 2^53 + 1 to 2^53), so it is refused rather
  *   than passed on rounded.
  * - `float` is any finite number (`1.0` arrives as `1`).
- * - `object` and `any` accept any value, `null` included: a value parsed from the wire is JSON.
+ * - `object` is a JSON object: not an array, not a primitive, not `null` (UAPI.20); what it holds
+ *   is not checked, since a value parsed from the wire is JSON. A `Set` or a `Map` is refused too,
+ *   although the serializer would turn it into an object: only sets and maps take them.
+ * - `any` is any JSON value but `null` (UAPI.20: `?any` is the one that takes `null`).
  * - A `[string]()` set is an object whose values are objects (what those objects hold is not
  *   checked: peers send `{}`), or, in a value about to be sent, a `Set` of strings; a `[string]T`
  *   map is an object or, about to be sent, a `Map` with string keys. The serializer encodes both.
@@ -122,8 +125,10 @@ function check(
     case "string":
       return typeof value === "string" ? undefined : expected("a string", value);
     case "object":
+      return isPlainObject(value) ? undefined : expected("an object", value);
     case "any":
-      return value === undefined ? issue("", "missing value") : undefined;
+      if (value === undefined) return issue("", "missing value");
+      return value === null ? expected("a value other than null", value) : undefined;
     case "enum": {
       if (typeof value === "string" && type.values.some((v) => v.name === value)) return undefined;
       const names = type.values.map((v) => v.name).join(", ");

@@ -66,7 +66,8 @@ const wrongLeafValues: Record<string, [string, string][]> = {
   tags: [["[]", ""], ['"a=b"', ""], ['{"a":1}', "[a]"], ['{"a":"b","c":null}', "[c]"], ['{"__proto__":1}', "[__proto__]"]],
   seen: [["[]", ""], ['{"x":true}', "[x]"], ['{"x":"y"}', "[x]"], ['{"constructor":[]}', "[constructor]"]],
   note: [["1", ""], ["true", ""], ["{}", ""]],
-  any: [["<absent>", ""]],
+  // An object field takes any JSON object, and nothing else (UAPI.20).
+  any: [["<absent>", ""], ["null", ""], ["[]", ""], ['[{"a":1}]', ""], ["1", ""], ['"{}"', ""]],
 };
 
 /** Where a Leaf sits in a valid Branch, as a value path and as the issue path that names it. */

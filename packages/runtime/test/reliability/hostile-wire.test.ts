@@ -261,7 +261,7 @@ describe("nesting 200,000 levels deep", () => {
 
   it("accepts it where the type is object, and names the field where the type is not", async () => {
     const client = await sandbox.raw(path);
-    client.send(check(leafWith("any", deepArray)));
+    client.send(check(leafWith("any", deepObject)));
     expect(await client.nextText()).toBe('{"parameters":{"ok":true}}');
     client.send(check(leafWith("ids", deepArray)));
     expect(JSON.parse(await client.nextText())).toEqual({

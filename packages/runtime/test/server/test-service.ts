@@ -47,7 +47,8 @@ method Notes() -> (notes: []string)
 # Waits until the test opens the gate or the client goes away.
 method Wait() -> (how: string)
 
-method Reply(value: object) -> (text: string)
+# Replies with whatever value it is given, so tests can make a handler return anything.
+method Reply(value: any) -> (text: string)
 
 method Upgrade(protocol: string) -> (ready: bool)
 

@@ -28,6 +28,9 @@ method Values(
   f: float,
   s: string,
   o: object,
+  no: ?object,
+  a: any,
+  na: ?any,
   n: ?string,
   mode: Mode,
   list: []int,
@@ -97,11 +100,55 @@ describe("checkValue on primitives", () => {
     expect(checkValue(local, type("i"), 2n ** 64n, "i")).toEqual({ path: "i", message: "int out of the 64-bit range" });
   });
 
-  it("takes object as any JSON value, null included, but not nothing", () => {
-    for (const value of [null, 0, "x", [], { a: [1] }]) {
+  it("takes object as a JSON object only (UAPI.20), whatever it holds", () => {
+    for (const value of [{}, { a: [1] }, { a: null, b: { c: "x" } }, Object.create(null)]) {
       expect(checkValue(local, type("o"), value)).toBeUndefined();
     }
-    expect(checkValue(local, type("o"), undefined, "o")).toEqual({ path: "o", message: "missing value" });
+    const refused: [unknown, string][] = [
+      [null, "null"],
+      [[], "an array"],
+      [[{ a: 1 }], "an array"],
+      [0, "an integer"],
+      ["x", "a string"],
+      [true, "a bool"],
+      [new Map([["a", 1]]), "a Map"],
+      [new Set(["a"]), "a Set"],
+      [undefined, "nothing"],
+    ];
+    for (const [value, got] of refused) {
+      expect(checkValue(local, type("o"), value, "o")).toEqual({ path: "o", message: `expected an object, got ${got}` });
+    }
+  });
+
+  it("takes ?object as absent, null or a JSON object", () => {
+    expect(checkValue(local, type("no"), undefined)).toBeUndefined();
+    expect(checkValue(local, type("no"), null)).toBeUndefined();
+    expect(checkValue(local, type("no"), { a: 1 })).toBeUndefined();
+    expect(checkValue(local, type("no"), [1], "no")).toEqual({ path: "no", message: "expected an object, got an array" });
+  });
+
+  it("takes any as any JSON value but null (UAPI.20), and ?any null as well", () => {
+    for (const value of [0, 1.5, "x", "", false, [], [null], {}, { a: null }]) {
+      expect(checkValue(local, type("a"), value)).toBeUndefined();
+      expect(checkValue(local, type("na"), value)).toBeUndefined();
+    }
+    expect(checkValue(local, type("a"), null, "a")).toEqual({ path: "a", message: "expected a value other than null, got null" });
+    expect(checkValue(local, type("a"), undefined, "a")).toEqual({ path: "a", message: "missing value" });
+    expect(checkValue(local, type("na"), null)).toBeUndefined();
+    expect(checkValue(local, type("na"), undefined)).toBeUndefined();
+  });
+
+  it("checks object and any fields of a struct by the same rules", () => {
+    const values = local.methods.get("Values")!.input;
+    const base = {
+      b: true, i: 1, f: 1, s: "", o: {}, a: 0, mode: "fast", list: [], map: {}, set: {},
+    };
+    expect(checkParameters(local, values, base)).toBeUndefined();
+    expect(checkParameters(local, values, { ...base, o: [] })).toEqual({ path: "o", message: "expected an object, got an array" });
+    expect(checkParameters(local, values, { ...base, a: null })).toEqual({ path: "a", message: "expected a value other than null, got null" });
+    const { a: _a, ...withoutAny } = base;
+    expect(checkParameters(local, values, withoutAny)).toEqual({ path: "a", message: "missing required field" });
+    expect(checkParameters(local, values, { ...base, na: null, no: null })).toBeUndefined();
   });
 
   it("takes nullable as absent, null or the inner type", () => {
