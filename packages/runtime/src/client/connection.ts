@@ -13,6 +13,7 @@ import { decodeMessage, MessageReader, writeMessage } from "../protocol/framing.
 import { serializeMessage, type Frame } from "../protocol/serialize.js";
 import type { CallOptions, JsonObject } from "../types.js";
 import { abortedError, checkTimeout, guardCall } from "./call-guard.js";
+import { asyncDispose } from "../dispose.js";
 import { MoreReplies } from "./more-replies.js";
 import { CallQueue, PendingCall } from "./pending-calls.js";
 import type { CallHandlers, ReplySpec } from "./pending-calls.js";
@@ -495,7 +496,6 @@ export interface Connection {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-const asyncDispose = (Symbol as { readonly asyncDispose?: symbol }).asyncDispose;
 if (asyncDispose !== undefined) {
   // Defined here rather than in the class: Node 20 before 20.4 has no Symbol.asyncDispose.
   Object.defineProperty(Connection.prototype, asyncDispose, {

@@ -16,6 +16,7 @@ import type { CallOptions } from "../types.js";
 import { checkParameters } from "../validate/check-parameters.js";
 import { unsafeIntegerCheck } from "../validate/unsafe-integers.js";
 import type { Connection, UpgradeResult } from "./connection.js";
+import { asyncDispose } from "../dispose.js";
 import { MoreReplies } from "./more-replies.js";
 import type { ReplySpec } from "./pending-calls.js";
 
@@ -159,7 +160,6 @@ export function createClient<D extends InterfaceDescriptor>(
     descriptor,
     close: () => connection.close(),
   };
-  const asyncDispose = (Symbol as { readonly asyncDispose?: symbol }).asyncDispose;
   if (asyncDispose !== undefined) client[asyncDispose] = async () => connection.close();
   for (const [member, method] of Object.entries(descriptor.methods)) {
     if (Object.hasOwn(client, member) || member === "then") {

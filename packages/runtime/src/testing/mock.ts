@@ -12,6 +12,7 @@ import type { InterfaceDescriptor, ParametersOf } from "../interface/descriptor.
 import { checkHandlerKeys, handlerAt } from "../server/interface-registry.js";
 import { VarlinkService } from "../server/service.js";
 import type { CallContext, Handlers } from "../server/types.js";
+import { asyncDispose } from "../dispose.js";
 import { duplexPair } from "../transport/memory.js";
 
 /**
@@ -102,6 +103,5 @@ export async function createMock<D extends InterfaceDescriptor>(
     await service.close();
   };
   const mock = { client: createClient(descriptor, connection), calls, service, close };
-  const asyncDispose = (Symbol as { readonly asyncDispose?: symbol }).asyncDispose;
   return (asyncDispose === undefined ? mock : { ...mock, [asyncDispose]: close }) as Mock<D>;
 }
