@@ -22,6 +22,7 @@ import {
   ValueError,
   VarlinkService,
 } from "@varlink-ts/runtime";
+import { createMock } from "@varlink-ts/runtime/testing";
 import { collect, connectPeer, rejection } from "../client/harness.js";
 import { Harness } from "../server/harness.js";
 import { INFO } from "../server/test-service.js";
@@ -209,7 +210,7 @@ describe("a Set and a Map sent to a service in another process", () => {
 });
 
 describe("await using", () => {
-  it("closes a connection and a typed client at the end of the block", async () => {
+  it("closes a connection, a typed client and a mock at the end of the block", async () => {
     const { client: connection } = await connectPeer();
     {
       await using client = createClient(Values, connection);
@@ -222,5 +223,12 @@ describe("await using", () => {
       expect(disposable.closed).toBe(false);
     }
     expect(other.client.closed).toBe(true);
+    let client: Connection | undefined;
+    {
+      await using mock = await createMock(Values, { names: () => ({ names: [] }) });
+      client = mock.client.connection;
+      expect(await mock.client.names()).toEqual({ names: [] });
+    }
+    expect(client.closed).toBe(true);
   });
 });
