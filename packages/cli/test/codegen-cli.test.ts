@@ -129,6 +129,54 @@ describe("varlink-codegen", () => {
     expect(bad.stderr).toContain('unknown option "outDir"');
   });
 
+  it("--bigint and the config's \"bigint\" make the selected int fields bigints", async () => {
+    const viaFlag = await codegen(
+      "interfaces",
+      "-o",
+      "flag",
+      "--bigint",
+      "org.example.more.TestMore.n",
+      "--bigint",
+      "org.example.more.State.progress",
+    );
+    expect(viaFlag.stderr).toBe("");
+    expect(viaFlag.code).toBe(0);
+    const more = await readFile(path.join(dir, "flag/org.example.more.ts"), "utf8");
+    expect(more).toContain("progress?: bigint | null;");
+    expect(more).toMatch(/export interface TestMoreParameters \{\n {2}n: bigint;/);
+    expect(more).toContain('bigint: ["State.progress", "TestMore.n"],');
+    expect(await readFile(path.join(dir, "flag/org.example.ping.ts"), "utf8")).not.toContain("bigint");
+
+    await writeFile(
+      path.join(dir, "varlink-codegen.config.json"),
+      JSON.stringify({ inputs: ["interfaces"], out: "config", bigint: ["org.example.more"] }),
+    );
+    expect((await codegen()).code).toBe(0);
+    const whole = await readFile(path.join(dir, "config/org.example.more.ts"), "utf8");
+    expect(whole).toContain("progress?: bigint | null;");
+    expect(whole).toContain("bigint: true,");
+    // The flag replaces the config's list.
+    expect((await codegen("-o", "both", "--bigint", "org.example.more.TestMore.n")).code).toBe(0);
+    const both = await readFile(path.join(dir, "both/org.example.more.ts"), "utf8");
+    expect(both).toContain("progress?: number | null;");
+    expect(both).toContain('bigint: ["TestMore.n"],');
+
+    // A selector that selects no int of the inputs fails the run and writes nothing.
+    const typo = await codegen("interfaces", "-o", "typo", "--bigint", "org.example.more.State.progres");
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toBe('error: bigint selector "org.example.more.State.progres": State has no field progres\n');
+    expect(await readdir(dir)).not.toContain("typo");
+    const elsewhere = await codegen("interfaces", "-o", "typo", "--bigint", "org.example.other.X.y");
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toContain('"org.example.other.X.y" names no interface among the inputs');
+    // One that is not a selector at all is a usage error, from the flag or the config.
+    expect((await codegen("interfaces", "-o", "typo", "--bigint", "org.example.more..n")).code).toBe(2);
+    await writeFile(path.join(dir, "varlink-codegen.config.json"), JSON.stringify({ inputs: ["interfaces"], out: "x", bigint: "org.example.more" }));
+    const bad = await codegen();
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('"bigint" must be an array of selectors');
+  });
+
   it("--watch regenerates on change and keeps running after an IDL error", async () => {
     const child = startBin("varlink-codegen", ["interfaces", "-o", "src/gen", "--watch"], dir);
     children.push(child);

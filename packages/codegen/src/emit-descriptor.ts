@@ -10,7 +10,7 @@ import { docComment, docText, prose } from "./tsdoc.js";
 
 /** Emits `descriptor`. */
 export function emitDescriptor(context: EmitContext): void {
-  const { definition, methods, errors } = context.plan;
+  const { definition, methods, errors, bigint } = context.plan;
   const methodEntries = methods.map((method) => descriptorEntry(context, method));
   const errorList = errors.map((error) => error.className).join(", ");
   const lines = [
@@ -19,6 +19,7 @@ export function emitDescriptor(context: EmitContext): void {
     "description: interfaceDescription,",
     `methods: {${methodEntries.length === 0 ? "" : `\n${methodEntries.join("\n")}\n`}},`,
     ...(errors.length === 0 ? [] : [`errors: [${errorList}],`]),
+    ...(bigint.descriptor === undefined ? [] : bigintEntry(bigint.descriptor)),
     "})",
   ];
   context.statements.push({
@@ -36,6 +37,20 @@ export function emitDescriptor(context: EmitContext): void {
       ),
     ],
   });
+}
+
+/** The `bigint` entry: the selectors of the fields whose `int`s are bigints, or `true` for all. */
+function bigintEntry(selectors: true | readonly string[]): string[] {
+  if (selectors === true) {
+    return [
+      "/** Every `int` of the interface is a `bigint`, sent and received losslessly. */",
+      "bigint: true,",
+    ];
+  }
+  return [
+    "/** The `int` fields that are `bigint`s, sent and received losslessly. */",
+    `bigint: [${selectors.map((selector) => JSON.stringify(selector)).join(", ")}],`,
+  ];
 }
 
 function descriptorEntry(context: EmitContext, method: PlannedMethod): string {

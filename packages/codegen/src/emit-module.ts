@@ -4,6 +4,7 @@
  */
 import type { InterfaceDefinition } from "@varlink-ts/runtime/idl";
 import { Project } from "ts-morph";
+import type { BigintSelection } from "./bigint.js";
 import { EmitContext } from "./context.js";
 import { emitClient } from "./emit-client.js";
 import { emitDescriptor } from "./emit-descriptor.js";
@@ -22,8 +23,9 @@ export async function emitModule(
   definition: InterfaceDefinition,
   sourceName: string,
   options: ResolvedOptions,
+  bigint: BigintSelection,
 ): Promise<string> {
-  const plan = planModule(definition, sourceName, options);
+  const plan = planModule(definition, sourceName, options, bigint);
   const context = new EmitContext(plan, options);
 
   emitConstants(context);

@@ -4,6 +4,8 @@
 import { basename } from "node:path";
 import { parseInterface } from "@varlink-ts/runtime/idl";
 import type { InterfaceDefinition } from "@varlink-ts/runtime/idl";
+import { assignSelectors, NO_BIGINT, resolveSelection } from "./bigint.js";
+import type { BigintSelection } from "./bigint.js";
 import { emitIndex } from "./emit-index.js";
 import { createProject, emitModule } from "./emit-module.js";
 import { resolveOptions } from "./options.js";
@@ -37,7 +39,8 @@ export interface GeneratedFile {
  * @param options - What to emit and how to write imports; see {@link GenerateOptions}.
  * @returns The files, `index.ts` last.
  * @throws `VarlinkSyntaxError` when an input does not parse; `TypeError` when two inputs define
- *   the same interface or an option is invalid.
+ *   the same interface, an option is invalid, or a `bigint` selector names no interface among
+ *   the inputs, no member, no field, or a field without an `int`.
  */
 export async function generate(
   inputs: readonly GenerateInput[],
@@ -55,6 +58,12 @@ export async function generate(
     }
     modules.set(definition.name, { definition, sourceName });
   }
+  // Every selector is checked before anything is emitted.
+  const bigint = new Map<string, BigintSelection>();
+  for (const [name, selectors] of assignSelectors(resolved.bigint, modules.keys())) {
+    const module = modules.get(name);
+    if (module !== undefined) bigint.set(name, resolveSelection(module.definition, selectors));
+  }
 
   const project = createProject();
   const names = [...modules.keys()].sort(compareStrings);
@@ -64,7 +73,13 @@ export async function generate(
     if (module === undefined) continue;
     files.push({
       path: `${name}.ts`,
-      content: await emitModule(project, module.definition, module.sourceName, resolved),
+      content: await emitModule(
+        project,
+        module.definition,
+        module.sourceName,
+        resolved,
+        bigint.get(name) ?? NO_BIGINT,
+      ),
     });
   }
   if (resolved.index) {

@@ -28,6 +28,18 @@ export interface GenerateOptions {
   readonly runtimeModule?: string;
   /** Whether to emit `index.ts` re-exporting every module as a namespace. Default true. */
   readonly index?: boolean;
+  /**
+   * The `int` fields that become JavaScript `bigint`s, losslessly, instead of `number`s, as
+   * selectors qualified with the interface name: `"io.systemd.Foo"` (every `int` of the
+   * interface), `"io.systemd.Foo.Type.field"`, `"io.systemd.Foo.Method.field"` (the field of
+   * that name in the method's parameters and in its result), `"io.systemd.Foo.Error.field"`, or
+   * deeper through anonymous structs (`"io.systemd.Foo.Type.field.inner"`). Every `int` inside a
+   * selected field is one: in an array, a map, a nullable or an anonymous struct, but not in a
+   * named type, whose fields have selectors of their own. A selector that names no interface
+   * among the inputs, no member, no field, or a field without an `int` is an error. Default:
+   * none, every `int` is a `number`.
+   */
+  readonly bigint?: readonly string[];
 }
 
 /** Options with every default filled in. */
@@ -36,6 +48,8 @@ export interface ResolvedOptions {
   readonly importExtension: ImportExtension;
   readonly runtimeModule: string;
   readonly index: boolean;
+  /** The `bigint` selectors as given, checked for form only (see bigint.ts for the rest). */
+  readonly bigint: readonly string[];
 }
 
 const EMIT_PARTS: readonly EmitPart[] = ["types", "client", "server", "mock"];
@@ -64,5 +78,14 @@ export function resolveOptions(options: GenerateOptions = {}): ResolvedOptions {
   }
   const runtimeModule = options.runtimeModule ?? "@varlink-ts/runtime";
   if (runtimeModule.length === 0) throw new TypeError("runtimeModule must not be empty");
-  return { emit, importExtension, runtimeModule, index: options.index ?? true };
+  const bigint = options.bigint ?? [];
+  if (!Array.isArray(bigint)) throw new TypeError("bigint must be an array of selectors");
+  for (const selector of bigint as readonly unknown[]) {
+    if (typeof selector !== "string" || !/^[^.\s]+(\.[^.\s]+)*$/.test(selector)) {
+      throw new TypeError(
+        `bigint selector ${JSON.stringify(selector)} is not a dotted name such as "org.example.Type.field"`,
+      );
+    }
+  }
+  return { emit, importExtension, runtimeModule, index: options.index ?? true, bigint };
 }

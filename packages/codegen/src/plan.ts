@@ -16,6 +16,7 @@ import type {
   StructType,
   VarlinkType,
 } from "@varlink-ts/runtime/idl";
+import type { BigintSelection } from "./bigint.js";
 import { lowerCamelCase, memberNameTable, moduleNameTable, pascalCase } from "./names.js";
 import type { NameTable } from "./names.js";
 import type { ResolvedOptions } from "./options.js";
@@ -94,6 +95,8 @@ export interface ModulePlan {
   readonly types: readonly TypeGroup[];
   readonly methods: readonly PlannedMethod[];
   readonly errors: readonly PlannedError[];
+  /** The `int` fields rendered `bigint`, from the `bigint` option. */
+  readonly bigint: BigintSelection;
 }
 
 const STANDARD_INTERFACE = "org.varlink.service";
@@ -112,6 +115,7 @@ export function planModule(
   definition: InterfaceDefinition,
   sourceName: string,
   options: ResolvedOptions,
+  bigint: BigintSelection,
 ): ModulePlan {
   const names = moduleNameTable();
   const typeNames = new Map<string, string>();
@@ -238,6 +242,7 @@ export function planModule(
     types,
     methods: wantsMethods ? methods : [],
     errors,
+    bigint,
   };
 }
 

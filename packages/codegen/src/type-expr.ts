@@ -4,7 +4,8 @@
  * `bool` → `boolean`, `int` and `float` → `number`, `string` → `string`, `object` → `JsonObject`
  * (a JSON object), `any` → `NonNullable<JsonValue>` (any JSON value but `null`: `?any` takes it),
  * `[]T` → `T[]`, `[string]T` → `Record<string, T>`, `[string]()` → `StringSet`, `?T` → `T | null`
- * (and an optional property), named and anonymous types → their declared name.
+ * (and an optional property), named and anonymous types → their declared name. An `int` in a
+ * field the `bigint` option selects is a `bigint`.
  *
  * These are the shapes values have on the wire, which is what arrives. What may be sent is wider
  * (`undefined` for an optional field, any object for `object`, a `Set` or a `Map` for a set or a
@@ -30,12 +31,13 @@ export class TypeRenderer {
 
   constructor(private readonly plan: ModulePlan) {}
 
-  /** The type expression for `type`. */
-  render(type: VarlinkType): string {
+  /** The type expression for `type`; its `int`s are `bigint`s when `bigint` is set. */
+  render(type: VarlinkType, bigint = false): string {
     switch (type.kind) {
       case "bool":
         return "boolean";
       case "int":
+        return bigint ? "bigint" : "number";
       case "float":
         return "number";
       case "string":
@@ -52,24 +54,29 @@ export class TypeRenderer {
       case "enum":
         return this.anonymousName(type);
       case "array": {
-        const element = this.render(type.element);
+        const element = this.render(type.element, bigint);
         return type.element.kind === "nullable" ? `(${element})[]` : `${element}[]`;
       }
       case "map":
-        return `Record<string, ${this.render(type.value)}>`;
+        return `Record<string, ${this.render(type.value, bigint)}>`;
       case "set":
         this.usage.stringSet = true;
         return "StringSet";
       case "nullable":
-        return `${this.render(type.inner)} | null`;
+        return `${this.render(type.inner, bigint)} | null`;
     }
   }
 
-  /** A struct field as an interface property: `name: T`, or `name?: T | null` when nullable. */
+  /**
+   * A struct field as an interface property: `name: T`, or `name?: T | null` when nullable. Its
+   * `int`s are `bigint`s when the `bigint` option selects the field (anonymous structs inside
+   * it are declared on their own, and their fields are selected with it).
+   */
   property(field: Field): { name: string; type: string; optional: boolean } {
+    const { all, fields } = this.plan.bigint;
     return {
       name: propertyKey(field.name),
-      type: this.render(field.type),
+      type: this.render(field.type, all || fields.has(field)),
       optional: field.type.kind === "nullable",
     };
   }

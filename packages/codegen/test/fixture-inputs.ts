@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { GenerateOptions } from "@varlink-ts/codegen";
 
 /** The repository root. */
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -27,3 +28,24 @@ export function fixtureInputs(): Array<{ path: string; source: string }> {
       }),
   );
 }
+
+/**
+ * The options the golden output is generated with, beyond the defaults: what some fixtures need
+ * to show what they are for. `bigint` selectors name their interface, so one set of options
+ * serves every fixture and leaves the others as the defaults make them.
+ */
+export const FIXTURE_OPTIONS = {
+  // org.example.bigint: a type's fields (an int, an array, a map, an anonymous struct as a
+  // whole), a method's field in its parameters and its result, an array parameter, a field
+  // inside an anonymous struct of a result, and an error's field.
+  bigint: [
+    "org.example.bigint.Limit.max",
+    "org.example.bigint.Limit.history",
+    "org.example.bigint.Limit.per_user",
+    "org.example.bigint.Limit.window",
+    "org.example.bigint.Add.total",
+    "org.example.bigint.Add.values",
+    "org.example.bigint.Get.usage.bytes",
+    "org.example.bigint.Exceeded.limit",
+  ],
+} as const satisfies GenerateOptions;

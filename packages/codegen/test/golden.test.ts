@@ -1,5 +1,6 @@
 /**
- * Golden output: every valid fixture generates exactly the committed files in fixtures/generated.
+ * Golden output: every valid fixture generates exactly the committed files in fixtures/generated,
+ * with the options in FIXTURE_OPTIONS.
  * Run with UPDATE_GOLDEN=1 to rewrite them after an intended change, then review the diff.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -7,7 +8,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generate } from "@varlink-ts/codegen";
 import type { GeneratedFile } from "@varlink-ts/codegen";
-import { fixtureInputs, GOLDEN_DIR } from "./fixture-inputs.js";
+import { FIXTURE_OPTIONS, fixtureInputs, GOLDEN_DIR } from "./fixture-inputs.js";
 
 const update = process.env["UPDATE_GOLDEN"] === "1";
 
@@ -16,7 +17,7 @@ describe("golden output in fixtures/generated", () => {
   let files: GeneratedFile[] = [];
 
   beforeAll(async () => {
-    files = await generate(inputs);
+    files = await generate(inputs, FIXTURE_OPTIONS);
     if (update) {
       rmSync(GOLDEN_DIR, { recursive: true, force: true });
       mkdirSync(GOLDEN_DIR, { recursive: true });
@@ -41,7 +42,7 @@ describe("golden output in fixtures/generated", () => {
   });
 
   it("is deterministic: the same inputs in another order give the same files", async () => {
-    const again = await generate([...inputs].reverse());
+    const again = await generate([...inputs].reverse(), FIXTURE_OPTIONS);
     expect(again).toEqual(files);
   });
 });

@@ -14,7 +14,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generate } from "@varlink-ts/codegen";
 import type { EmitPart, GenerateOptions } from "@varlink-ts/codegen";
-import { fixtureInputs, GOLDEN_DIR, REPO_ROOT } from "./fixture-inputs.js";
+import { FIXTURE_OPTIONS, fixtureInputs, GOLDEN_DIR, REPO_ROOT } from "./fixture-inputs.js";
 
 const run = promisify(execFile);
 const TSC = createRequire(import.meta.url).resolve("typescript/bin/tsc");
@@ -103,12 +103,14 @@ describe("generated code type-checks under strict settings", () => {
           "/* eslint-disable */",
           "type Loose = any;",
           "export declare const OrgExampleMore: Loose;",
+          "export declare const OrgExampleBigint: Loose;",
           "export declare const OrgExampleModes: Loose;",
           "export declare const OrgExampleComplex: Loose;",
           "export declare const OrgExampleDocs: Loose;",
           "export declare const OrgVarlinkCertification: Loose;",
           "export declare namespace OrgExampleMore { type Client = any; type Handlers = any; type PingParameters = any; type PingResult = any; type TestMoreParameters = any; type TestMoreResult = any; }",
           "export declare namespace OrgExampleModes { type Client = any; }",
+          "export declare namespace OrgExampleBigint { type Client = any; type Limit = any; }",
           "export declare namespace OrgExampleComplex { type Client = any; type TypeFoo = any; type ErrorFooParametersBar = any; }",
           "export declare namespace OrgVarlinkCertification { type Client = any; type MyType = any; }",
         ].join("\n"),
@@ -139,7 +141,7 @@ describe("generated code type-checks under strict settings", () => {
     for (const variant of variants) {
       const out = join(dir, variant.name);
       await mkdir(out, { recursive: true });
-      for (const file of await generate(inputs, variant.options)) {
+      for (const file of await generate(inputs, { ...FIXTURE_OPTIONS, ...variant.options })) {
         await writeFile(join(out, file.path), file.content);
       }
     }

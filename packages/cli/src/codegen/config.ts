@@ -8,7 +8,7 @@ import type { ImportExtension } from "@varlink-ts/codegen";
 import { EMIT_KINDS, type CodegenOptions, type EmitKind } from "./run.js";
 
 /** The options a config file may set. */
-export type CodegenConfig = Partial<Pick<CodegenOptions, "inputs" | "out" | "emit" | "importExtension" | "runtimeModule">>;
+export type CodegenConfig = Partial<Pick<CodegenOptions, "inputs" | "out" | "emit" | "importExtension" | "runtimeModule" | "bigint">>;
 
 /** The config file's name, looked up in the working directory. */
 export const CONFIG_FILE = "varlink-codegen.config.json";
@@ -70,8 +70,12 @@ function parseConfig(value: unknown, where: string): CodegenConfig {
       case "importExtension":
         config.importExtension = parseImportExtension(option, where);
         break;
+      case "bigint":
+        if (!Array.isArray(option)) throw new ConfigError(`${where}: "bigint" must be an array of selectors`);
+        config.bigint = option.map((selector: unknown) => parseBigintSelector(selector, where));
+        break;
       default:
-        throw new ConfigError(`${where}: unknown option "${key}" (known: inputs, out, emit, importExtension, runtimeModule)`);
+        throw new ConfigError(`${where}: unknown option "${key}" (known: inputs, out, emit, importExtension, runtimeModule, bigint)`);
     }
   }
   return config;
@@ -96,6 +100,19 @@ export function parseImportExtension(value: unknown, where: string): ImportExten
   if (value === ".js" || value === ".ts" || value === "") return value;
   if (value === "none") return "";
   throw new ConfigError(`${where}: the import extension must be ".js", ".ts" or "none"`);
+}
+
+/**
+ * Checks the form of a `bigint` selector: a dotted name, `io.systemd.Foo` or
+ * `io.systemd.Foo.Type.field`. Whether it names an `int` of the inputs is checked when generating.
+ */
+export function parseBigintSelector(value: unknown, where: string): string {
+  if (typeof value !== "string" || !/^[^.\s]+(\.[^.\s]+)*$/.test(value)) {
+    throw new ConfigError(
+      `${where}: the bigint selector ${JSON.stringify(value)} is not a dotted name such as "io.systemd.Foo.Type.field"`,
+    );
+  }
+  return value;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

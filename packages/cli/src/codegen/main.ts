@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from "commander";
 import { VarlinkSyntaxError } from "@varlink-ts/runtime";
 import { type CommandContext, processContext } from "../varlink/context.js";
 import { colourEnabled, red, reportSyntaxError } from "../varlink/diagnostics.js";
-import { ConfigError, loadConfig, parseEmit, parseImportExtension } from "./config.js";
+import { ConfigError, loadConfig, parseBigintSelector, parseEmit, parseImportExtension } from "./config.js";
 import { runCodegen, type CodegenOptions, type CodegenResult } from "./run.js";
 import { watchCodegen } from "./watch.js";
 
@@ -23,6 +23,7 @@ interface Flags {
   emit?: string;
   importExtension?: string;
   runtime?: string;
+  bigint?: string[];
   config?: string;
 }
 
@@ -40,6 +41,11 @@ export async function main(argv: readonly string[], signal?: AbortSignal): Promi
     .addOption(new Option("--emit <kinds>", "what to emit, comma-separated: types,client,server,mock (default: all)"))
     .option("--import-extension <ext>", 'suffix of relative imports in generated code: ".js", ".ts" or "none"')
     .option("--runtime <module>", "module specifier to import the runtime from (default: @varlink-ts/runtime)")
+    .option(
+      "--bigint <selector>",
+      "generate the ints a selector names as bigint: INTERFACE or INTERFACE.Member.field (repeatable)",
+      (selector: string, previous: string[] | undefined) => [...(previous ?? []), selector],
+    )
     .option("--config <file>", "config file (default: varlink-codegen.config.json, or the \"varlink-codegen\" key of package.json)")
     .version(readVersion(), "-v, --version")
     .exitOverride()
@@ -94,12 +100,14 @@ async function resolveOptions(inputs: string[], flags: Flags): Promise<CodegenOp
   const importExtension =
     flags.importExtension !== undefined ? parseImportExtension(flags.importExtension, "--import-extension") : config.importExtension;
   const runtimeModule = flags.runtime ?? config.runtimeModule;
+  const bigint = flags.bigint !== undefined ? flags.bigint.map((selector) => parseBigintSelector(selector, "--bigint")) : config.bigint;
   return {
     inputs: chosenInputs,
     out,
     ...(emit !== undefined && { emit }),
     ...(importExtension !== undefined && { importExtension }),
     ...(runtimeModule !== undefined && { runtimeModule }),
+    ...(bigint !== undefined && { bigint }),
     ...(flags.check === true && { check: true }),
   };
 }

@@ -25,6 +25,12 @@ export interface CodegenOptions {
   importExtension?: ImportExtension;
   /** Module specifier generated code imports the runtime from; `@varlink-ts/runtime` by default. */
   runtimeModule?: string;
+  /**
+   * The `int` fields generated as `bigint`, as interface-qualified selectors
+   * (`io.systemd.Foo`, `io.systemd.Foo.Type.field`, `io.systemd.Foo.Method.field`, ...); see the
+   * generator's `bigint` option. None by default.
+   */
+  bigint?: readonly string[];
   /** Compare with the files on disk instead of writing them. */
   check?: boolean;
   /** Directory that relative inputs and `out` are taken from; the process's by default. */
@@ -65,7 +71,8 @@ const GENERATED_MARKER = "DO NOT EDIT";
  * with `check`, compares without writing.
  *
  * @throws VarlinkSyntaxError for an invalid interface file (with file, line and column);
- *   Error for inputs that do not exist.
+ *   Error for inputs that do not exist; TypeError for a `bigint` selector that selects no `int`
+ *   of the inputs.
  */
 export async function runCodegen(options: CodegenOptions): Promise<CodegenResult> {
   const started = performance.now();
@@ -82,6 +89,7 @@ export async function runCodegen(options: CodegenOptions): Promise<CodegenResult
     emit: options.emit ?? EMIT_KINDS,
     ...(options.importExtension !== undefined && { importExtension: options.importExtension }),
     ...(options.runtimeModule !== undefined && { runtimeModule: options.runtimeModule }),
+    ...(options.bigint !== undefined && { bigint: options.bigint }),
   });
 
   const files: FileResult[] = [];

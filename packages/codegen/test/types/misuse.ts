@@ -6,6 +6,7 @@
  */
 import type { VarlinkService } from "@varlink-ts/runtime";
 import {
+  OrgExampleBigint as Big,
   OrgExampleComplex as Complex,
   OrgExampleDocs as Docs,
   OrgExampleModes as Modes,
@@ -17,6 +18,7 @@ declare const more: More.Client;
 declare const modes: Modes.Client;
 declare const complex: Complex.Client;
 declare const certification: Cert.Client;
+declare const big: Big.Client;
 declare const service: VarlinkService;
 declare const foo: Complex.TypeFoo;
 declare const mytype: Cert.MyType;
@@ -111,6 +113,30 @@ export async function correctUse(): Promise<void> {
     },
   });
   await Cert.createMock({ test07: () => ({ map: new Map([["a", "b"]]) }) });
+  // Fields the `bigint` option selects are bigints, sent and received; the others numbers.
+  const { total, count } = await big.add({ total: 2n ** 64n - 1n, values: [1n, 2n] });
+  total satisfies bigint;
+  count satisfies number;
+  const { limit, usage } = await big.get({ name: "memory" });
+  limit.max satisfies bigint;
+  limit.hits satisfies number;
+  limit.history satisfies bigint[];
+  limit.per_user satisfies Record<string, bigint>;
+  limit.window?.start satisfies bigint | undefined;
+  limit.window?.end satisfies bigint | null | undefined;
+  usage.bytes satisfies bigint;
+  usage.files satisfies number;
+  Big.register(service, {
+    add: ({ total: sum, values }) => ({
+      total: values.reduce((a, b) => a + b, sum),
+      count: values.length,
+    }),
+    get: () => ({
+      limit: { max: 1n, hits: 0, history: [], per_user: new Map([["root", 1n]]) },
+      usage: { bytes: 0n, files: 0 },
+    }),
+  });
+  void new Big.Exceeded({ limit: 2n ** 64n - 1n, attempts: 3 });
   throw new More.TestMoreError({ reason: "because" });
 }
 
@@ -197,6 +223,18 @@ export async function misuse(): Promise<void> {
   const received = await certification.test08({ client_id: "id", map: {} });
   // @ts-expect-error a received set is an object, as it arrives, not a Set
   void received.set.has("a");
+  // @ts-expect-error a bigint field takes a bigint, not a number
+  await big.add({ total: 10, values: [] });
+  // @ts-expect-error in an array too
+  await big.add({ total: 10n, values: [10] });
+  // @ts-expect-error in a map too
+  const perUser: Big.Limit["per_user"] = { root: 10 };
+  void perUser;
+  // @ts-expect-error an int field the option does not select is a number, not a bigint
+  void new Big.Exceeded({ limit: 10n, attempts: 10n });
+  // @ts-expect-error nor is a field of the same struct
+  const hits: Big.Limit["hits"] = 10n;
+  void hits;
   // @ts-expect-error an error class takes its declared parameters
   throw new More.TestMoreError({ reason: 1 });
 }

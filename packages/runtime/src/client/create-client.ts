@@ -14,7 +14,8 @@ import type {
 import type { Input } from "../interface/input.js";
 import type { CallOptions } from "../types.js";
 import { checkParameters } from "../validate/check-parameters.js";
-import { unsafeIntegerCheck } from "../validate/unsafe-integers.js";
+import { resolveBigintFields } from "../interface/bigint-fields.js";
+import { integerCodec } from "../validate/integers.js";
 import type { Connection, UpgradeResult } from "./connection.js";
 import { asyncDispose } from "../dispose.js";
 import { MoreReplies } from "./more-replies.js";
@@ -112,7 +113,8 @@ const specsCache = new WeakMap<InterfaceDescriptor, ReadonlyMap<string, ReplySpe
 
 /**
  * Each method's reply spec: the interface's error classes with the standard ones, and, for a
- * method whose result can hold an `int`, a check that refuses one a number cannot hold exactly.
+ * method whose result can hold an `int`, its integers read exactly (see validate/integers.ts):
+ * `bigint`s where the descriptor says so, and a reply refused when a number cannot hold one.
  */
 function replySpecsOf(descriptor: InterfaceDescriptor): ReadonlyMap<string, ReplySpec> {
   let specs = specsCache.get(descriptor);
@@ -122,15 +124,16 @@ function replySpecsOf(descriptor: InterfaceDescriptor): ReadonlyMap<string, Repl
   );
   const errors: ErrorClasses = new Map([...STANDARD_ERROR_CLASSES, ...declared]);
   const definition = descriptor.definition;
+  const bigints = resolveBigintFields(definition, descriptor.bigint);
   specs = new Map(
     [...definition.methods.values()].map((member) => {
       const qualified = `${descriptor.name}.${member.name}`;
-      const unsafe = unsafeIntegerCheck(definition, member.output);
+      const integers = integerCodec(definition, member.output, bigints);
       const check =
-        unsafe === undefined
+        integers === undefined
           ? undefined
           : (parameters: object): Error | undefined => {
-              const issue = unsafe(parameters);
+              const issue = integers(parameters);
               if (issue === undefined) return undefined;
               return new ValueError(issue.path, `in the reply of ${qualified}: ${issue.message}`);
             };

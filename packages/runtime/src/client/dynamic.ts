@@ -36,8 +36,21 @@ export type DynamicDescriptor = InterfaceDescriptor<DynamicMethods>;
  */
 export type DynamicClient = Client<DynamicDescriptor>;
 
+/** Options of {@link openInterface} and {@link interfaceDescriptor}. */
+export interface DynamicOptions {
+  /**
+   * The `int` fields that are `bigint`s, losslessly: `true` for all of them, or selectors
+   * (`"Type.field"`, `"Method.field"`, …) as in `defineInterface`. Default: none; an `int` a
+   * number cannot hold exactly is then refused.
+   */
+  readonly bigint?: true | readonly string[];
+}
+
 /** The descriptor of a parsed interface: its methods by their varlink names, no error classes. */
-export function interfaceDescriptor(definition: InterfaceDefinition): DynamicDescriptor {
+export function interfaceDescriptor(
+  definition: InterfaceDefinition,
+  options: DynamicOptions = {},
+): DynamicDescriptor {
   const methods: Record<string, MethodDescriptor<JsonObject, JsonObject, "any">> = {};
   for (const name of definition.methods.keys()) methods[name] = { name };
   return {
@@ -45,6 +58,7 @@ export function interfaceDescriptor(definition: InterfaceDefinition): DynamicDes
     description: definition.source,
     methods,
     errors: [],
+    bigint: options.bigint,
     definition,
   };
 }
@@ -61,14 +75,23 @@ export function interfaceDescriptor(definition: InterfaceDefinition): DynamicDes
 export async function openInterface(
   connection: Connection,
   interfaceName: string,
-  options?: CallOptions,
+  options: CallOptions & DynamicOptions = {},
 ): Promise<DynamicClient> {
-  const description = await getInterfaceDescription(connection, interfaceName, options);
+  const description = await getInterfaceDescription(connection, interfaceName, callOptions(options));
   const definition = parseInterface(description, { file: `<${interfaceName}>` });
   if (definition.name !== interfaceName) {
     throw new ProtocolError(
       `asked for the description of ${interfaceName} and got ${definition.name}`,
     );
   }
-  return createClient(interfaceDescriptor(definition), connection, { validateParameters: true });
+  const dynamic = options.bigint === undefined ? {} : { bigint: options.bigint };
+  return createClient(interfaceDescriptor(definition, dynamic), connection, { validateParameters: true });
+}
+
+/** The options that bound the description's call. */
+function callOptions(options: CallOptions): CallOptions {
+  return {
+    ...(options.signal !== undefined && { signal: options.signal }),
+    ...(options.timeout !== undefined && { timeout: options.timeout }),
+  };
 }

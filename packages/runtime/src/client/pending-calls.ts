@@ -11,7 +11,10 @@ import type { JsonObject } from "../types.js";
 export interface ReplySpec {
   /** The classes error replies are mapped to. */
   readonly errors: ErrorClasses;
-  /** Checks a reply's parameters; an error refuses the reply and fails the call with it. */
+  /**
+   * Reads a reply's parameters before the call gets them, converting values in place (exact
+   * integers); an error refuses the reply and fails the call with it.
+   */
   readonly check?: ((parameters: JsonObject) => Error | undefined) | undefined;
 }
 

@@ -37,11 +37,21 @@ export interface InterfaceSpec<M extends MethodDescriptors> {
   readonly methods: M;
   /** The classes of the errors the interface declares. */
   readonly errors?: readonly VarlinkErrorClass[];
+  /**
+   * The `int` fields that are `bigint`s rather than numbers, losslessly, as selectors relative
+   * to the interface: `"Type.field"`, `"Method.field"` (the field of that name in the method's
+   * parameters and in its result), `"Error.field"`, or deeper through anonymous structs
+   * (`"Type.field.inner"`); an `int` anywhere inside a selected field (in an array, a map, a
+   * nullable) is one. `true` selects every `int` of the interface.
+   */
+  readonly bigint?: true | readonly string[];
 }
 
 /** A varlink interface: its name, IDL text, methods and error classes. */
 export interface InterfaceDescriptor<M extends MethodDescriptors = MethodDescriptors>
-  extends Required<InterfaceSpec<M>> {
+  extends Required<Omit<InterfaceSpec<M>, "bigint">> {
+  /** The `bigint` fields' selectors; none when absent. */
+  readonly bigint?: true | readonly string[] | undefined;
   /** The IDL text parsed, on first use. */
   readonly definition: InterfaceDefinition;
 }
@@ -76,6 +86,7 @@ export function defineInterface<M extends MethodDescriptors>(
     description: spec.description,
     methods: spec.methods,
     errors: spec.errors ?? [],
+    bigint: spec.bigint,
     get definition(): InterfaceDefinition {
       definition ??= parseInterface(spec.description, { file: `${spec.name}.varlink` });
       return definition;

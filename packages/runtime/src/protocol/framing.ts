@@ -9,6 +9,7 @@
 import { isUtf8 } from "node:buffer";
 import type { Writable } from "node:stream";
 import { ProtocolError } from "../errors.js";
+import { mayHoldBigIntegers, parseJsonExact } from "./exact-json.js";
 import type { Frame } from "./serialize.js";
 
 /** The default largest message, in bytes, that a reader accepts: 16 MiB. */
@@ -167,7 +168,9 @@ export function decodeMessage(message: string | Buffer): Record<string, unknown>
   const text = typeof message === "string" ? message : decodeUtf8(message);
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // A message that may hold an integer too large for a number is read keeping its exact
+    // digits, for the fields that are bigints (see validate/integers.ts); the rest are not.
+    value = mayHoldBigIntegers(text) ? parseJsonExact(text) : JSON.parse(text);
   } catch (cause) {
     throw new ProtocolError("message is not valid JSON", { cause });
   }

@@ -147,6 +147,9 @@ export class Dispatcher {
     // Methods systemd marks as requiring a flag are refused without it, as sd-varlink does.
     if (found.mode === "requires-more" && !call.more) throw new ExpectedMoreError();
     if (found.mode === "requires-upgrade" && !call.upgrade) throw new ExpectedUpgradeError();
+    // Integers first: decimal strings and bigint fields become what the handler is typed with.
+    const inexact = found.integers?.(call.parameters);
+    if (inexact !== undefined) throw new InvalidParameterError({ parameter: inexact.path });
     const issue = checkParameters(found.definition, found.method.input, call.parameters);
     if (issue !== undefined) throw new InvalidParameterError({ parameter: issue.path });
     // The registry's own entry, whose handler was just found to be there: nothing made per call.

@@ -3,6 +3,9 @@
  */
 import type { InterfaceDefinition, MethodMember } from "../idl/model.js";
 import { methodMode, type MethodMode } from "../idl/call-modes.js";
+import { NO_BIGINTS, type BigintFields } from "../interface/bigint-fields.js";
+import { integerCodec } from "../validate/integers.js";
+import type { ValidationIssue } from "../validate/issue.js";
 import type { MethodHandler } from "./types.js";
 
 /** One method of an implemented interface, found by its fully qualified name. */
@@ -13,6 +16,8 @@ export interface RegisteredMethod {
   readonly handler: MethodHandler<never, object> | undefined;
   /** The call modes systemd's markers allow. */
   readonly mode: MethodMode;
+  /** Reads the parameters' integers exactly (see validate/integers.ts); undefined when none. */
+  readonly integers: ((parameters: object) => ValidationIssue | undefined) | undefined;
 }
 
 /** Interfaces by name, in the order they were added. */
@@ -36,6 +41,7 @@ export class InterfaceRegistry {
     definition: InterfaceDefinition,
     handlers: object,
     keys: ReadonlyMap<string, string> = identityKeys(definition),
+    bigints: BigintFields = NO_BIGINTS,
   ): void {
     if (this.interfaces.has(definition.name)) {
       throw new Error(`interface ${definition.name} is already registered`);
@@ -57,6 +63,7 @@ export class InterfaceRegistry {
         method,
         handler: found.get(name),
         mode: methodMode(method),
+        integers: integerCodec(definition, method.input, bigints),
       });
     }
   }

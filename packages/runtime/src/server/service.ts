@@ -18,6 +18,7 @@ import {
   SERVICE_INTERFACE_SOURCE,
   serviceInterfaceHandlers,
 } from "./service-interface.js";
+import { resolveBigintFields } from "../interface/bigint-fields.js";
 import type { InterfaceDescriptor } from "../interface/descriptor.js";
 import type {
   CloseOptions,
@@ -137,7 +138,9 @@ export class VarlinkService {
     if (typeof definition === "string") {
       this.registry.add(parseInterface(definition), handlers);
     } else if (isDescriptor(definition)) {
-      this.registry.add(definition.definition, handlers, memberKeys(definition));
+      const parsed = definition.definition;
+      const bigints = resolveBigintFields(parsed, definition.bigint);
+      this.registry.add(parsed, handlers, memberKeys(definition), bigints);
     } else {
       this.registry.add(definition, handlers);
     }

@@ -58,11 +58,12 @@ function replaced(value: Json, path: readonly (string | number)[], replacement: 
  */
 const wrongLeafValues: Record<string, [string, string][]> = {
   flag: [["1", ""], ['"true"', ""], ["null", ""], ["[]", ""], ["{}", ""], ["<absent>", ""]],
-  count: [["1.5", ""], ['"1"', ""], ["true", ""], ["1e400", ""], ["36893488147419103232", ""], ["<absent>", ""]],
+  // A decimal string is an int (UAPI.20); "1.5", "01" and "1e3" are not decimal integers.
+  count: [["1.5", ""], ['"1.5"', ""], ['"01"', ""], ['"1e3"', ""], ["true", ""], ["1e400", ""], ["36893488147419103232", ""], ['"36893488147419103232"', ""], ["<absent>", ""]],
   ratio: [['"0.5"', ""], ["true", ""], ["[0.5]", ""], ["1e400", ""], ["-1e400", ""]],
   label: [["1", ""], ["null", ""], ['["a"]', ""], ["{}", ""]],
   level: [['"medium"', ""], ['"LOW"', ""], ['""', ""], ["0", ""], ["null", ""], ['"__proto__"', ""], ['"toString"', ""]],
-  ids: [["{}", ""], ['"1,2"', ""], ["[1.5]", "[0]"], ['[1,"2"]', "[1]"], ["[1,null]", "[1]"]],
+  ids: [["{}", ""], ['"1,2"', ""], ["[1.5]", "[0]"], ['[1,"2x"]', "[1]"], ["[1,null]", "[1]"]],
   tags: [["[]", ""], ['"a=b"', ""], ['{"a":1}', "[a]"], ['{"a":"b","c":null}', "[c]"], ['{"__proto__":1}', "[__proto__]"]],
   seen: [["[]", ""], ['{"x":true}', "[x]"], ['{"x":"y"}', "[x]"], ['{"constructor":[]}', "[constructor]"]],
   note: [["1", ""], ["true", ""], ["{}", ""]],
@@ -109,7 +110,7 @@ describe("parameters of the wrong shape", () => {
       [["branch", "byName", "first"], "7", "branch.byName[first]"],
       [["branch", "maybe"], "[]", "branch.maybe"],
       [["branch", "nested"], "[]", "branch.nested"],
-      [["branch", "nested", "depth"], '"2"', "branch.nested.depth"],
+      [["branch", "nested", "depth"], '"two"', "branch.nested.depth"],
       [["branch", "nested", "inner"], "<absent>", "branch.nested.inner"],
     ];
     for (const [path, text, where] of cases) {
