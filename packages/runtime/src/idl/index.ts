@@ -19,3 +19,4 @@ export { methodMode, type MethodMode } from "./call-modes.js";
 export { checkParameters, checkValue, MAX_VALUE_DEPTH } from "../validate/index.js";
 export type { ValidationIssue } from "../validate/index.js";
 export type { AnyInput, AnyObject, Input, InputStruct } from "../interface/input.js";
+export { innermost, selectBigintFields } from "../interface/bigint-fields.js";

@@ -130,3 +130,18 @@ describe("the dynamic client's bigint option", () => {
     expect(error).not.toBeInstanceOf(InvalidParameterError);
   });
 });
+
+describe("a descriptor's bigint selectors", () => {
+  it("are refused when they select nothing, at registration and at createClient", async () => {
+    const wrong = defineInterface({ ...Big, bigint: ["Limits.tasks.nope", "Echo.m"] });
+    const service = new VarlinkService(INFO, { logger: harness.logger });
+    expect(() => service.addInterface(wrong, {})).toThrow(
+      'bigint selector "Limits.tasks.nope": Limits.tasks is not an anonymous struct, so it has no field nope',
+    );
+    const { client: connection } = await connectPeer();
+    const typo = defineInterface({ ...Big, bigint: ["Echo.m"] });
+    expect(() => createClient(typo, connection)).toThrow(
+      'bigint selector "Echo.m": Echo has no field m in its parameters or its result',
+    );
+  });
+});
