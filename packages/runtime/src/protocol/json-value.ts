@@ -33,11 +33,11 @@ export interface JsonReady {
 }
 
 /**
- * `value` with Sets, Maps and BigInts in their varlink form; `value` itself when it holds none.
+ * `value` with Sets, Maps and BigInts in their varlink form, for a value {@link isPlainJson} did
+ * not pass (the serializer asks that first, for every message).
  * @throws ValueError naming the first value that JSON would not carry unchanged.
  */
 export function toJsonValue(value: unknown): JsonReady {
-  if (isPlainJson(value)) return { value, bigintMark: undefined };
   const walk = new Walk();
   const converted = walk.value(value, 0);
   return { value: converted, bigintMark: walk.bigintMark };

@@ -36,12 +36,20 @@ export function integerCodec(
   struct: StructType,
   bigints: BigintFields,
 ): ((value: object) => ValidationIssue | undefined) | undefined {
-  const codec = new Compiler(definition, bigints).compile(struct, bigints === true);
-  if (codec === undefined) return undefined;
-  return (value) => {
-    const holder = { value } as Record<string, unknown>;
-    return codec(holder, "value");
-  };
+  const fields = new Compiler(definition, bigints).fields(struct, bigints === true);
+  return fields === undefined ? undefined : (value) => readFields(fields, value);
+}
+
+/** A struct's fields that can hold an `int`, each with its codec. */
+type FieldCodecs = ReadonlyArray<readonly [string, Codec]>;
+
+function readFields(fields: FieldCodecs, value: object): ValidationIssue | undefined {
+  for (const [name, codec] of fields) {
+    if (!Object.hasOwn(value, name)) continue;
+    const found = codec(value as Record<string, unknown>, name);
+    if (found !== undefined) return { path: underField(name, found.path), message: found.message };
+  }
+  return undefined;
 }
 
 class Compiler {
@@ -116,21 +124,22 @@ class Compiler {
     }
   }
 
-  private struct(type: StructType, bigint: boolean): Codec | undefined {
+  /** The struct's fields that can hold an `int`, with their codecs; undefined when none. */
+  fields(type: StructType, bigint: boolean): FieldCodecs | undefined {
     const fields = type.fields.flatMap((field) => {
       const codec = this.compile(field.type, bigint || this.selected(field));
       return codec === undefined ? [] : [[field.name, codec] as const];
     });
-    if (fields.length === 0) return undefined;
+    return fields.length === 0 ? undefined : fields;
+  }
+
+  private struct(type: StructType, bigint: boolean): Codec | undefined {
+    const fields = this.fields(type, bigint);
+    if (fields === undefined) return undefined;
     return (container, key) => {
       const value = container[key];
       if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-      for (const [name, codec] of fields) {
-        if (!Object.hasOwn(value, name)) continue;
-        const found = codec(value as Record<string, unknown>, name);
-        if (found !== undefined) return { path: underField(name, found.path), message: found.message };
-      }
-      return undefined;
+      return readFields(fields, value);
     };
   }
 
