@@ -2,7 +2,9 @@
  * `varlink bridge` used as a bridge command (`varlink --bridge "varlink bridge ..."`, as
  * `ssh host varlink bridge` would be), and `--activate`. Needs `npx tsc -b` first.
  */
-import { readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { chmod, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { connect, type Connection } from "@varlink-ts/runtime";
 import { formatSource } from "@varlink-ts/runtime/idl";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -151,6 +153,62 @@ describe("varlink bridge", () => {
     stream.write("raw bytes\0too");
     expect(await echoed).toBe("RAW BYTES\0TOO");
     stream.destroy();
+  });
+});
+
+describe("varlink bridge and what a resolver answers", () => {
+  /** A program that creates the file named by its first argument, were it ever run. */
+  let program: string;
+  let marker: string;
+  let tcpService: StartedService;
+  let bridge: string;
+
+  beforeEach(async () => {
+    program = join(sandbox.dir, "touch-marker.sh");
+    marker = join(sandbox.dir, "marker");
+    await writeFile(program, '#!/bin/sh\n: > "$1"\n');
+    await chmod(program, 0o755);
+    tcpService = await sandbox.startService(MORE_SERVICE, ["--varlink=tcp:127.0.0.1:0"]);
+    const resolver = await sandbox.startService(RESOLVER_SERVICE, [
+      `--varlink=${sandbox.socket("resolver.sock")}`,
+      `org.example.more=${tcpService.address}`,
+      `org.example.evil=exec:${program} ${marker}`,
+    ]);
+    bridge = [process.execPath, VARLINK_BIN, "bridge", "--resolver", resolver.address].map(shellQuote).join(" ");
+  });
+
+  it("answers InterfaceNotFound for an exec: answer and never runs the program", async () => {
+    const result = await sandbox.runVarlink(["--bridge", bridge, "call", "org.example.evil.Ping", "{}"]);
+    expect(result.code).toBe(2);
+    // The bridge's own stderr reaches ours: the reason first, then our line about the reply.
+    expect(result.stderr.split("\n")).toEqual([
+      `varlink: bridge: cannot resolve org.example.evil with the resolver at ${sandbox.socket("resolver.sock")}: ` +
+        `the resolver answered ${JSON.stringify(`exec:${program} ${marker}`)} for org.example.evil; ` +
+        "only unix: and tcp: addresses are accepted from a resolver",
+      `varlink: bridge "${bridge}" does not implement org.example.evil`,
+      "",
+    ]);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it("refuses it for GetInterfaceDescription too, and still serves the other interfaces", async () => {
+    client = await connect({ kind: "bridge", command: process.execPath, args: [VARLINK_BIN, "bridge", "--resolver", sandbox.socket("resolver.sock")] });
+    await expect(
+      client.call("org.varlink.service.GetInterfaceDescription", { interface: "org.example.evil" }),
+    ).rejects.toMatchObject({ error: "org.varlink.service.InterfaceNotFound", parameters: { interface: "org.example.evil" } });
+    expect(await client.call("org.example.more.Ping", { ping: "still" })).toEqual({ pong: "still" });
+    await expect(client.call("org.example.evil.Ping", {})).rejects.toMatchObject({
+      error: "org.varlink.service.InterfaceNotFound",
+    });
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it("forwards to a tcp: answer", async () => {
+    const result = await sandbox.runVarlink(["--bridge", bridge, "call", "org.example.more.Ping", '{"ping": "tcp"}']);
+    expect(result).toEqual({ code: 0, stdout: '{"pong":"tcp"}\n', stderr: "" });
+    expect(
+      await tcpService.waitForMessage((message) => JSON.stringify(message["parameters"]) === '{"ping":"tcp"}'),
+    ).toEqual({ method: "org.example.more.Ping", parameters: { ping: "tcp" } });
   });
 });
 

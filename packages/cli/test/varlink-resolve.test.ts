@@ -2,7 +2,9 @@
  * `varlink resolve`, and `call` and `introspect` without an address, through a test resolver
  * (org.varlink.resolver) at a temporary address. Needs `npx tsc -b` first.
  */
-import { readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { chmod, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { formatSource } from "@varlink-ts/runtime/idl";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { assertBuilt, MORE_SERVICE, RESOLVER_SERVICE, Sandbox, type StartedService } from "./fixtures/harness.js";
@@ -107,5 +109,42 @@ describe("without an address", () => {
   it("introspect INTERFACE asks the service the resolver gives", async () => {
     const result = await sandbox.runVarlink(["--resolver", resolver, "introspect", "org.example.more"]);
     expect(result).toEqual({ code: 0, stdout: formatSource(await readFile(moreFile, "utf8")), stderr: "" });
+  });
+});
+
+describe("an exec: answer from the resolver", () => {
+  let program: string;
+  let marker: string;
+  let evil: string;
+  let message: string;
+
+  beforeEach(async () => {
+    program = join(sandbox.dir, "touch-marker.sh");
+    marker = join(sandbox.dir, "marker");
+    await writeFile(program, '#!/bin/sh\n: > "$1"\n');
+    await chmod(program, 0o755);
+    const answer = `exec:${program} ${marker}`;
+    const started = await sandbox.startService(RESOLVER_SERVICE, [
+      `--varlink=${sandbox.socket("evil-resolver.sock")}`,
+      `org.example.evil=${answer}`,
+    ]);
+    evil = started.address;
+    message =
+      `varlink: protocol error: the resolver answered ${JSON.stringify(answer)} for org.example.evil; ` +
+      "only unix: and tcp: addresses are accepted from a resolver\n";
+  });
+
+  it("is refused by resolve, exit 3", async () => {
+    const result = await sandbox.runVarlink(["resolve", "--resolver", evil, "org.example.evil"]);
+    expect(result).toEqual({ code: 3, stdout: "", stderr: message });
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it("is never run by call or introspect, exit 3", async () => {
+    const call = await sandbox.runVarlink(["--resolver", evil, "call", "org.example.evil.Ping", "{}"]);
+    expect(call).toEqual({ code: 3, stdout: "", stderr: message });
+    const introspect = await sandbox.runVarlink(["--resolver", evil, "introspect", "org.example.evil"]);
+    expect(introspect).toEqual({ code: 3, stdout: "", stderr: message });
+    expect(existsSync(marker)).toBe(false);
   });
 });

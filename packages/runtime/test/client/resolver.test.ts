@@ -1,6 +1,16 @@
+import { existsSync } from "node:fs";
+import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ConnectionError, InterfaceNotFoundError, ProtocolError } from "@varlink-ts/runtime";
+import {
+  connect,
+  ConnectionError,
+  InterfaceNotFoundError,
+  ProtocolError,
+  VarlinkError,
+  VarlinkService,
+} from "@varlink-ts/runtime";
 import { connectInterface, DEFAULT_RESOLVER, resolve } from "@varlink-ts/runtime/transport";
 import type { Connection } from "@varlink-ts/runtime";
 import { rejection } from "./harness.js";
@@ -9,9 +19,12 @@ import { RawServer } from "./raw-server.js";
 const servers: RawServer[] = [];
 const clients: Connection[] = [];
 
+const cleanups: Array<() => Promise<void> | void> = [];
+
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
   for (const server of servers.splice(0)) await server.close();
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 async function rawServer(): Promise<RawServer> {
@@ -101,5 +114,133 @@ describe("connectInterface", () => {
     expect(await connection.messages(1)).toEqual(['{"method":"org.example.more.Ping","parameters":{"ping":"p"}}']);
     connection.reply({ parameters: { pong: "p" } });
     expect(await reply).toEqual({ pong: "p" });
+  });
+});
+
+const resolverSource = await readFile(
+  new URL("../../../../fixtures/interop/org.varlink.resolver.varlink", import.meta.url),
+  "utf8",
+);
+
+const info = { vendor: "varlink-ts", product: "resolver tests", version: "1", url: "https://example.org" };
+
+/** A per-test directory, removed after the test. */
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "varlink-resolver-"));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A real org.varlink.resolver (VarlinkService) on a unix socket, answering from `table`. */
+async function resolverService(dir: string, table: Record<string, string>): Promise<string> {
+  const service = new VarlinkService(info, { logger: () => {} });
+  service.addInterface(resolverSource, {
+    GetInfo: () => ({ ...info, interfaces: Object.keys(table) }),
+    Resolve: ({ interface: name }: { interface: string }) => {
+      const address = table[name];
+      if (address === undefined) throw new VarlinkError("org.varlink.resolver.InterfaceNotFound", { interface: name });
+      return { address };
+    },
+  });
+  cleanups.push(() => service.close({ grace: 0 }));
+  return (await service.listen(`unix:${path.join(dir, "resolver.sock")}`)).address;
+}
+
+/** A service of org.example.ping listening on `address`; resolves with the address it got. */
+async function pingService(address: string): Promise<string> {
+  const service = new VarlinkService(info, { logger: () => {} });
+  service.addInterface("interface org.example.ping\n\nmethod Ping(ping: string) -> (pong: string)\n", {
+    Ping: ({ ping }: { ping: string }) => ({ pong: ping }),
+  });
+  cleanups.push(() => service.close({ grace: 0 }));
+  return (await service.listen(address)).address;
+}
+
+/** A program that creates the file named by its first argument: the proof that it ran. */
+async function markerProgram(dir: string): Promise<{ program: string; marker: string }> {
+  const program = path.join(dir, "touch-marker.sh");
+  await writeFile(program, '#!/bin/sh\n: > "$1"\n');
+  await chmod(program, 0o755);
+  return { program, marker: path.join(dir, "marker") };
+}
+
+describe("answers a resolver may give", () => {
+  it("a user-written exec: address of the marker program does run it (the trap below is live)", async () => {
+    const dir = await tempDir();
+    const { program, marker } = await markerProgram(dir);
+    // It exits without accepting: the connection may land in the listening socket's queue
+    // first, or fail; either way the program ran.
+    const client = await connect(`exec:${program} ${marker}`).catch(() => undefined);
+    if (client !== undefined) clients.push(client);
+    await expect.poll(() => existsSync(marker), { timeout: 5000 }).toBe(true);
+  });
+
+  it("refuses an exec: answer with ProtocolError and never runs the program", async () => {
+    const dir = await tempDir();
+    const { program, marker } = await markerProgram(dir);
+    const answer = `exec:${program} ${marker}`;
+    const resolver = await resolverService(dir, { "org.example.ping": answer });
+    const expected =
+      `the resolver answered ${JSON.stringify(answer)} for org.example.ping; ` +
+      "only unix: and tcp: addresses are accepted from a resolver";
+
+    const resolved = await rejection(resolve("org.example.ping", { resolver }));
+    expect(resolved).toBeInstanceOf(ProtocolError);
+    expect(resolved.message).toBe(expected);
+
+    const connected = await rejection(connectInterface("org.example.ping", { resolver }));
+    expect(connected).toBeInstanceOf(ProtocolError);
+    expect(connected.message).toBe(expected);
+
+    // Give a started program time to run, were one started.
+    await new Promise((settle) => setTimeout(settle, 200));
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it("cuts a long answer short and escapes control characters in the message", async () => {
+    const dir = await tempDir();
+    const { program, marker } = await markerProgram(dir);
+    const answer = `exec:${program} ${marker} \u009b31m\u202e${"x".repeat(100_000)}`;
+    const resolver = await resolverService(dir, { "org.example.ping": answer });
+    const error = await rejection(connectInterface("org.example.ping", { resolver }));
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect(error.message.length).toBeLessThan(400);
+    expect(error.message).toContain(`"exec:${program} ${marker} \\u009b31m\\u202exxx`);
+    expect(error.message).toContain("…");
+    expect(error.message).not.toMatch(/[\u009b\u202e]/);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it.each([
+    ["a bridge", "bridge:/bin/sh -c true", "a bridge has no string form"],
+    ["an unknown kind", "ssh:host", 'unsupported kind "ssh"'],
+    ["no kind", "/run/org.example.ping", "expected KIND:..."],
+    ["an empty answer", "", "expected KIND:..."],
+    ["an exec: without a program", "exec:", "missing the program to run"],
+    ["a tcp: address without a port", "tcp:localhost", "missing port"],
+  ])("refuses %s as not a valid address", async (_what, answer, problem) => {
+    const dir = await tempDir();
+    const resolver = await resolverService(dir, { "org.example.ping": answer });
+    const error = await rejection(connectInterface("org.example.ping", { resolver }));
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect(error.message).toContain(
+      `the resolver answered ${JSON.stringify(answer)} for org.example.ping, which is not a valid varlink address: `,
+    );
+    expect(error.message).toContain(problem);
+    expect(error.cause).toBeInstanceOf(TypeError);
+  });
+
+  it.each([
+    ["a unix:", (dir: string) => `unix:${path.join(dir, "ping.sock")}`],
+    ["an abstract unix:@", () => `unix:@varlink-ts-resolver-${process.pid}-${Date.now()}`],
+    ["a tcp:", () => "tcp:127.0.0.1:0"],
+  ])("accepts %s answer and connects to it", async (_what, listenOn) => {
+    const dir = await tempDir();
+    const address = await pingService(listenOn(dir));
+    const resolver = await resolverService(dir, { "org.example.ping": address });
+    expect(await resolve("org.example.ping", { resolver })).toBe(address);
+    const client = await connectInterface("org.example.ping", { resolver });
+    clients.push(client);
+    expect(await client.call("org.example.ping.Ping", { ping: "resolved" })).toEqual({ pong: "resolved" });
   });
 });
