@@ -14,6 +14,7 @@ import { serializeMessage, type Frame } from "../protocol/serialize.js";
 import type { CallOptions, JsonObject } from "../types.js";
 import { abortedError, checkTimeout, guardCall } from "./call-guard.js";
 import { asyncDispose } from "../dispose.js";
+import { processMemoryBudget, type BudgetAccount, type MemoryBudget } from "../memory-budget.js";
 import { MoreReplies } from "./more-replies.js";
 import { CallQueue, PendingCall } from "./pending-calls.js";
 import type { CallHandlers, ReplySpec } from "./pending-calls.js";
@@ -22,6 +23,13 @@ import type { CallHandlers, ReplySpec } from "./pending-calls.js";
 export interface ConnectionOptions {
   /** The largest reply, in bytes, the client accepts; bigger ones are a ProtocolError. Default 16 MiB. */
   maxMessageSize?: number;
+  /**
+   * Where the bytes held for the service (a partial reply, `more` replies not yet taken) are
+   * counted. When the budget is spent, the connections holding the most are closed; their calls
+   * reject with `ConnectionError` `cancelled`. Default: the budget the process's services and
+   * clients share, a quarter of V8's heap limit.
+   */
+  memoryBudget?: MemoryBudget;
 }
 
 /** What an `upgrade` call resolves to. */
@@ -74,10 +82,17 @@ export class Connection {
   /** Why the connection ended; every later call gets a copy. */
   private endReason: ConnectionError | undefined;
   private corked = false;
+  private readonly account: BudgetAccount;
+  /** Bytes of `more` replies received and not yet taken by their consumers. */
+  private bufferedReplyBytes = 0;
 
   private constructor(stream: Duplex, options: ConnectionOptions) {
     this.stream = stream;
     this.reader = new MessageReader(options.maxMessageSize);
+    this.account = (options.memoryBudget ?? processMemoryBudget()).open({
+      heldBytes: () => this.heldBytes(),
+      evict: (budget) => this.evict(budget),
+    });
     stream.on("readable", this.onReadable);
     stream.on("end", this.onEnd);
     stream.on("close", this.onEnd);
@@ -183,8 +198,8 @@ export class Connection {
     options: CallOptions | undefined,
   ): AsyncIterableIterator<O> {
     let call: PendingCall | undefined;
-    const replies = new MoreReplies<O>(
-      () => {
+    const replies = new MoreReplies<O>({
+      abandoned: () => {
         if (call !== undefined && !call.done) {
           this.shutdown(
             new ConnectionError(
@@ -194,11 +209,16 @@ export class Connection {
           );
         }
       },
-      () => this.resume(),
-    );
+      room: () => this.resume(),
+      buffered: (delta) => {
+        this.bufferedReplyBytes += delta;
+        // Growth is reported once per chunk read (see onReadable); what is taken, at once.
+        if (delta < 0) this.account.set(this.heldBytes());
+      },
+    });
     call = this.start(method, parameters, "more", options, spec, {
-      reply: (reply, continues) => {
-        replies.push(reply as O);
+      reply: (reply, continues, size) => {
+        replies.push(reply as O, size);
         if (!continues) replies.end();
         // The consumer is far behind: read no further until it catches up (see resume()).
         else if (replies.full) this.paused = true;
@@ -303,7 +323,7 @@ export class Connection {
     }
     writeMessage(this.stream, frame, (error) => {
       this.unflushed.delete(call);
-      if (error === undefined || error === null) call.reply({}, false);
+      if (error === undefined || error === null) call.reply({}, false, 0);
       else if (this.state === "upgraded") call.fail(streamError(error));
       else this.onError(error);
     });
@@ -332,16 +352,34 @@ export class Connection {
       if (chunk === null) return;
       this.reader.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
       this.dispatch();
+      this.account.set(this.heldBytes());
     }
   };
+
+  /** Bytes held for the service: input not yet taken as replies, and replies not yet taken. */
+  private heldBytes(): number {
+    return this.reader.pendingBytes + this.stream.readableLength + this.bufferedReplyBytes;
+  }
+
+  /** The memory budget is spent and this connection holds the most: it goes. */
+  private evict(budget: MemoryBudget): void {
+    this.shutdown(
+      new ConnectionError(
+        "cancelled",
+        `connection closed: the memory budget of ${budget.limit} bytes for peers is spent, and this connection held the most`,
+      ),
+    );
+  }
 
   /** Hands every whole message read so far to the call it answers. */
   private dispatch(): void {
     while (this.state === "open" && !this.paused) {
       let reply;
+      let size = 0;
       try {
         const text = this.reader.read();
         if (text === undefined) return;
+        size = text.length;
         reply = parseReply(decodeMessage(text));
       } catch (error) {
         this.protocolFailure(error as ProtocolError);
@@ -382,7 +420,7 @@ export class Connection {
         return;
       }
       if (!reply.continues) this.pending.shift();
-      call.reply(reply.parameters, reply.continues);
+      call.reply(reply.parameters, reply.continues, size);
     }
   }
 
@@ -396,6 +434,7 @@ export class Connection {
   /** Stops speaking varlink and gives the stream, with the bytes after the reply, to the caller. */
   private upgrade(call: PendingCall, parameters: JsonObject): void {
     this.state = "upgraded";
+    this.account.close();
     this.endReason = new ConnectionError(
       "closed",
       "the connection was upgraded and no longer speaks varlink",
@@ -459,6 +498,8 @@ export class Connection {
     this.state = "closed";
     this.endReason = reason;
     this.held = undefined;
+    // `more` replies already received stay with their consumers, outside the budget.
+    this.account.close();
     const calls = [...this.pending.drain(), ...this.unflushed];
     this.unflushed.clear();
     for (const call of calls) call.fail(pendingError);

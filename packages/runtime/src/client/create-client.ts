@@ -227,7 +227,7 @@ function parameterCheck(descriptor: InterfaceDescriptor, method: MethodDescripto
 
 /** An iteration that throws `error` at once. */
 function failedReplies(error: Error): AsyncIterable<object> {
-  const replies = new MoreReplies<object>(() => {});
+  const replies = new MoreReplies<object>({ abandoned() {}, room() {}, buffered() {} });
   replies.fail(error);
   return replies;
 }

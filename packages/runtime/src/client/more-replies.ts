@@ -1,13 +1,30 @@
 /**
  * The replies of a `more` call as an async iterator. Replies that arrive before anyone iterates
  * are buffered, so the call can be written at once and read later without losing any; past
- * {@link MORE_BUFFER_LIMIT} of them the client stops reading the connection until the consumer
- * catches up, so a stream nobody reads costs the kernel's buffers, not unbounded memory.
+ * {@link MORE_BUFFER_LIMIT} of them, or {@link MORE_BUFFER_BYTES} of their messages, the client
+ * stops reading the connection until the consumer catches up, so a stream nobody reads costs the
+ * kernel's buffers and pushes back on the service, not unbounded memory.
  */
 import { CallQueue } from "./pending-calls.js";
 
 /** Unread replies of one `more` call at which the client stops reading the connection. */
 export const MORE_BUFFER_LIMIT = 1024;
+
+/**
+ * Bytes of unread replies of one `more` call (their messages' length) at which the client stops
+ * reading the connection: 1 MiB. One reply may pass it, by up to the message size limit.
+ */
+export const MORE_BUFFER_BYTES = 1024 * 1024;
+
+/** What a `more` call's buffer tells its connection. */
+export interface MoreRepliesEvents {
+  /** The consumer left before the call ended. */
+  abandoned(): void;
+  /** The buffer was {@link MoreReplies.full} and the consumer has taken half of it. */
+  room(): void;
+  /** The bytes buffered changed by `delta`. */
+  buffered(delta: number): void;
+}
 
 interface Waiter<T> {
   resolve(result: IteratorResult<T, undefined>): void;
@@ -17,35 +34,41 @@ interface Waiter<T> {
 /** An async iterator fed by the client as replies come in. */
 export class MoreReplies<T> implements AsyncIterableIterator<T> {
   private readonly buffered = new CallQueue<T>();
+  /** The message size of each buffered reply, in the same order. */
+  private readonly sizes = new CallQueue<number>();
+  private bufferedBytes = 0;
+  /** The buffer was full; the consumer has not taken half of it since. */
+  private wasFull = false;
   private readonly waiters = new CallQueue<Waiter<T>>();
   /** The last reply arrived, or the consumer left. */
   private ended = false;
   /** The call failed and nobody has been told yet. */
   private failure: Error | undefined;
   private finished = false;
-  private readonly onAbandon: () => void;
-  private readonly onRoom: () => void;
+
+  constructor(private readonly events: MoreRepliesEvents) {}
 
   /**
-   * `onAbandon` runs when the consumer leaves before the call has ended; `onRoom` when the buffer
-   * was {@link full} and the consumer has taken half of it.
+   * True when the consumer is {@link MORE_BUFFER_LIMIT} replies or {@link MORE_BUFFER_BYTES}
+   * behind.
    */
-  constructor(onAbandon: () => void, onRoom: () => void = () => undefined) {
-    this.onAbandon = onAbandon;
-    this.onRoom = onRoom;
-  }
-
-  /** True when the consumer is {@link MORE_BUFFER_LIMIT} replies behind. */
   get full(): boolean {
-    return this.buffered.size >= MORE_BUFFER_LIMIT;
+    return this.buffered.size >= MORE_BUFFER_LIMIT || this.bufferedBytes >= MORE_BUFFER_BYTES;
   }
 
-  /** Delivers one reply. */
-  push(value: T): void {
+  /** Delivers one reply, whose message was `size` bytes long. */
+  push(value: T, size: number): void {
     if (this.finished) return;
     const waiter = this.waiters.shift();
-    if (waiter !== undefined) waiter.resolve({ value, done: false });
-    else this.buffered.push(value);
+    if (waiter !== undefined) {
+      waiter.resolve({ value, done: false });
+      return;
+    }
+    this.buffered.push(value);
+    this.sizes.push(size);
+    this.bufferedBytes += size;
+    if (this.full) this.wasFull = true;
+    this.events.buffered(size);
   }
 
   /** The reply without `continues` has been delivered. */
@@ -74,7 +97,17 @@ export class MoreReplies<T> implements AsyncIterableIterator<T> {
   next(): Promise<IteratorResult<T, undefined>> {
     if (this.buffered.size > 0) {
       const value = this.buffered.shift() as T;
-      if (this.buffered.size === MORE_BUFFER_LIMIT / 2) this.onRoom();
+      const size = this.sizes.shift() ?? 0;
+      this.bufferedBytes -= size;
+      this.events.buffered(-size);
+      if (
+        this.wasFull &&
+        this.buffered.size <= MORE_BUFFER_LIMIT / 2 &&
+        this.bufferedBytes <= MORE_BUFFER_BYTES / 2
+      ) {
+        this.wasFull = false;
+        this.events.room();
+      }
       return Promise.resolve({ value, done: false });
     }
     if (this.failure !== undefined) {
@@ -94,8 +127,11 @@ export class MoreReplies<T> implements AsyncIterableIterator<T> {
     this.ended = true;
     this.failure = undefined;
     this.buffered.drain();
+    this.sizes.drain();
+    if (this.bufferedBytes > 0) this.events.buffered(-this.bufferedBytes);
+    this.bufferedBytes = 0;
     for (const waiter of this.waiters.drain()) waiter.resolve({ value: undefined, done: true });
-    if (abandoned) this.onAbandon();
+    if (abandoned) this.events.abandoned();
     return Promise.resolve({ value: undefined, done: true });
   }
 

@@ -20,8 +20,11 @@ export interface ReplySpec {
 
 /** What a call does with its outcome. */
 export interface CallHandlers {
-  /** A reply; `continues` is only ever true for `more` calls. */
-  reply(parameters: JsonObject, continues: boolean): void;
+  /**
+   * A reply; `continues` is only ever true for `more` calls. `size` is the length of its message
+   * (0 for the empty reply that settles a `oneway` call).
+   */
+  reply(parameters: JsonObject, continues: boolean, size: number): void;
   /** The reply that confirmed an upgrade, with the stream that now carries the new protocol. */
   upgraded?(parameters: JsonObject, stream: Duplex): void;
   fail(error: Error): void;
@@ -50,10 +53,10 @@ export class PendingCall {
     return this.settled;
   }
 
-  reply(parameters: JsonObject, continues: boolean): void {
+  reply(parameters: JsonObject, continues: boolean, size: number): void {
     if (this.settled) return;
     if (!continues) this.settle();
-    this.handlers.reply(parameters, continues);
+    this.handlers.reply(parameters, continues, size);
   }
 
   upgraded(parameters: JsonObject, stream: Duplex): void {

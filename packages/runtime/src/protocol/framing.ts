@@ -10,6 +10,7 @@ import { isUtf8 } from "node:buffer";
 import type { Writable } from "node:stream";
 import { ProtocolError } from "../errors.js";
 import { mayHoldBigIntegers, parseJsonExact } from "./exact-json.js";
+import { checkMessageShape } from "./message-shape.js";
 import type { Frame } from "./serialize.js";
 
 /** The default largest message, in bytes, that a reader accepts: 16 MiB. */
@@ -162,10 +163,12 @@ function decodeUtf8(bytes: Buffer): string {
 
 /**
  * Parses one message, its text or its bytes, as a JSON object.
- * @throws ProtocolError for invalid UTF-8, invalid JSON, or JSON that is not an object.
+ * @throws ProtocolError for invalid UTF-8, invalid JSON, JSON that is not an object, or JSON
+ * nested too deeply or with too many values (see message-shape.ts).
  */
 export function decodeMessage(message: string | Buffer): Record<string, unknown> {
   const text = typeof message === "string" ? message : decodeUtf8(message);
+  checkMessageShape(text);
   let value: unknown;
   try {
     // A message that may hold an integer too large for a number is read keeping its exact

@@ -14,9 +14,16 @@
  * A client that misbehaves within flow control is dropped with a log line rather than held
  * forever: one whose message does not end in time (`messageTimeout`), one that stops reading its
  * replies (`writeTimeout`), and one for which more output is queued than `maxQueuedOutput` (a
- * handler that sends with `context.reply()` without awaiting it).
+ * handler that sends with `context.reply()` without awaiting it). What a connection holds
+ * (partial input, read-ahead, queued output) is reported to the process's memory budget, which
+ * closes the connections holding the most when many hold much at once.
+ *
+ * Messages are taken one after another within a turn of the event loop only up to
+ * {@link TURN_INPUT} bytes; then the connection lets the others have theirs, so one client's
+ * pipelined stream of large messages cannot starve them.
  */
 import type { Duplex } from "node:stream";
+import type { BudgetAccount, BudgetHolder, MemoryBudget } from "../memory-budget.js";
 import { MessageReader, SEPARATE_NUL_THRESHOLD, decodeMessage } from "../protocol/framing.js";
 import { frameLength, type Frame } from "../protocol/serialize.js";
 import { parseCall, type ParsedCall } from "./call.js";
@@ -58,6 +65,10 @@ export interface ConnectionOptions {
   /** Milliseconds queued output may wait without the client taking any of it. */
   readonly writeTimeout: number | undefined;
   readonly logger: ServiceLogger;
+  /** Where what the connection holds for its client is counted. */
+  readonly memoryBudget: MemoryBudget;
+  /** Says that the budget closed a connection (the service rate-limits the line). */
+  readonly onEvicted: () => void;
   /** Called once, when the connection closes or is detached for an upgrade. */
   readonly onGone: (connection: Connection) => void;
 }
@@ -66,11 +77,13 @@ export interface ConnectionOptions {
 const READ_AHEAD = 64 * 1024;
 /** Queued output at which it is written at once rather than at the end of the turn. */
 const FLUSH_THRESHOLD = 64 * 1024;
+/** Bytes of messages one connection may take in one turn of the event loop before yielding. */
+const TURN_INPUT = 1024 * 1024;
 
 type State = "open" | "ending" | "closed" | "detached";
 
 /** The server's side of one connection. */
-export class Connection implements ReplyChannel {
+export class Connection implements ReplyChannel, BudgetHolder {
   /** Resolves when the stream has closed or was handed over by an upgrade. */
   readonly done: Promise<void>;
   private readonly abortController = new AbortController();
@@ -80,8 +93,11 @@ export class Connection implements ReplyChannel {
   private busy = false;
   /** The call in progress is an upgrade: read nothing more, the bytes may not be varlink. */
   private holdInput = false;
-  /** No call is in progress, but the next waits until the client takes its replies. */
-  private waitingForDrain = false;
+  /**
+   * No call is in progress, but the next waits: until the client takes its replies, or for the
+   * next turn of the event loop. Input is read only {@link READ_AHEAD} bytes ahead meanwhile.
+   */
+  private betweenCalls = false;
   private inputEnded = false;
   /** The service is closing: finish the call in progress, then close. */
   private closing = false;
@@ -97,6 +113,7 @@ export class Connection implements ReplyChannel {
   /** Resolves at the next 'drain' (or close), while something waits for it. */
   private drained: Promise<void> | undefined;
   private markDone: () => void = () => undefined;
+  private readonly account: BudgetAccount;
 
   constructor(
     private readonly stream: Duplex,
@@ -106,8 +123,9 @@ export class Connection implements ReplyChannel {
     this.reader = new MessageReader(options.maxMessageSize);
     this.done = new Promise((resolve) => (this.markDone = resolve));
     this.idleTimer = new Watchdog(options.idleTimeout, this.onIdleTimeout);
-    this.messageTimer = new Watchdog(options.messageTimeout, this.onMessageTimeout);
+    this.messageTimer = new Watchdog(options.messageTimeout, this.onMessageTimeout, "waiting");
     this.writeTimer = new Watchdog(options.writeTimeout, this.onWriteTimeout);
+    this.account = options.memoryBudget.open(this);
     stream.on("readable", this.onReadable);
     stream.on("end", this.onEnd);
     stream.on("error", this.onError);
@@ -142,6 +160,8 @@ export class Connection implements ReplyChannel {
     else if (frame.length < SEPARATE_NUL_THRESHOLD) this.output.push(`${frame}\0`);
     else this.output.push(frame, "\0");
     this.outputLength += length;
+    this.account.set(this.heldBytes());
+    if (this.state !== "open") return;
     if (this.outputLength >= FLUSH_THRESHOLD || typeof frame !== "string") {
       this.flush();
     } else if (!this.flushQueued) {
@@ -184,6 +204,8 @@ export class Connection implements ReplyChannel {
     // error the new owner does not listen for must not crash the process.
     const rest = this.reader.takeRest();
     if (rest.length > 0) this.stream.unshift(rest);
+    // The stream's bytes are the handler's from now on, and so is their memory.
+    this.account.close();
     this.options.onGone(this);
     this.markDone();
     return this.stream;
@@ -205,13 +227,30 @@ export class Connection implements ReplyChannel {
     this.stream.destroy();
   }
 
+  /** Bytes held for the client: its input not yet taken as calls, and output not yet sent. */
+  heldBytes(): number {
+    const stream = this.stream;
+    return this.reader.pendingBytes + stream.readableLength + this.outputLength + stream.writableLength;
+  }
+
+  /** The memory budget is spent and this connection holds the most: it goes. */
+  evict(): void {
+    if (this.state !== "open" && this.state !== "ending") return;
+    this.options.onEvicted();
+    this.state = "ending";
+    this.output = [];
+    this.outputLength = 0;
+    this.destroy();
+  }
+
   private readonly onReadable = (): void => {
     if (this.state !== "open") return;
     this.idleTimer.disarm();
     if (!this.busy) {
       this.pump();
-    } else if (this.waitingForDrain) {
+    } else if (this.betweenCalls) {
       while (this.reader.pendingBytes < READ_AHEAD && this.pull() > 0);
+      this.account.set(this.heldBytes());
     } else {
       this.readAhead();
     }
@@ -227,6 +266,8 @@ export class Connection implements ReplyChannel {
     let pending = this.reader.pendingBytes;
     for (let pulled = this.pull(); pulled > 0; pulled = this.pull()) {
       pending += pulled;
+      this.account.set(this.heldBytes());
+      if (this.state !== "open") return;
       if (pending > this.options.maxMessageSize) {
         this.drop(
           `varlink: closing a connection that sent more than ${this.options.maxMessageSize} bytes ahead of the call in progress`,
@@ -253,6 +294,7 @@ export class Connection implements ReplyChannel {
     this.stopTimers();
     this.output = [];
     this.outputLength = 0;
+    this.account.close();
     this.abortController.abort();
     if (!wasDetached) this.options.onGone(this);
     this.markDone();
@@ -260,6 +302,7 @@ export class Connection implements ReplyChannel {
 
   /** Reads and starts the next call, if one is complete and none is in progress. */
   private pump(): void {
+    let taken = 0;
     while (this.state === "open" && !this.busy) {
       if (this.closing) {
         this.shutdown();
@@ -273,12 +316,21 @@ export class Connection implements ReplyChannel {
       let text: string | undefined;
       let call: ParsedCall;
       try {
+        if (taken >= TURN_INPUT) {
+          this.yieldTurn();
+          return;
+        }
         text = this.reader.read();
         if (text === undefined) {
-          if (this.pull() > 0) continue;
+          if (this.pull() > 0) {
+            this.account.set(this.heldBytes());
+            continue;
+          }
+          this.account.set(this.heldBytes());
           this.idle();
           return;
         }
+        taken += text.length;
         this.messageTimer.disarm();
         call = parseCall(decodeMessage(text));
       } catch (error) {
@@ -300,17 +352,24 @@ export class Connection implements ReplyChannel {
     }
   }
 
+  /** Lets other connections have this turn; the next message is taken in the next. */
+  private yieldTurn(): void {
+    this.busy = true;
+    this.betweenCalls = true;
+    setImmediate(this.callDone);
+  }
+
   private waitForDrain(): void {
     this.watchOutput();
     this.busy = true;
-    this.waitingForDrain = true;
+    this.betweenCalls = true;
     void this.writable().then(this.callDone);
   }
 
   private readonly callDone = (): void => {
     this.busy = false;
     this.holdInput = false;
-    this.waitingForDrain = false;
+    this.betweenCalls = false;
     this.pump();
   };
 
@@ -360,6 +419,7 @@ export class Connection implements ReplyChannel {
 
   private readonly onDrain = (): void => {
     this.writeTimer.disarm();
+    this.account.set(this.heldBytes());
   };
 
   private readonly onWriteTimeout = (): void => {

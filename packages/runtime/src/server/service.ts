@@ -19,6 +19,7 @@ import {
   serviceInterfaceHandlers,
 } from "./service-interface.js";
 import { resolveBigintFields } from "../interface/bigint-fields.js";
+import { processMemoryBudget } from "../memory-budget.js";
 import type { InterfaceDescriptor } from "../interface/descriptor.js";
 import type {
   CloseOptions,
@@ -31,6 +32,9 @@ import type {
 
 /** How long {@link VarlinkService.close} lets calls in progress finish, by default. */
 export const DEFAULT_CLOSE_GRACE = 5000;
+
+/** The default of {@link ServiceOptions.maxConnections}: 4096, as systemd's services have. */
+export const DEFAULT_MAX_CONNECTIONS = 4096;
 
 /** The default of {@link ServiceOptions.maxQueuedOutput}: 16 MiB. */
 export const DEFAULT_MAX_QUEUED_OUTPUT = 16 * 1024 * 1024;
@@ -82,6 +86,8 @@ export class VarlinkService {
   private readonly maxConnections: number;
   /** The log line of connections refused beyond `maxConnections`, at most one per 10 s. */
   private readonly refusals: RepeatedLog;
+  /** The log line of connections the memory budget closed, at most one per 10 s. */
+  private readonly evictions: RepeatedLog;
   private readonly logger: ServiceLogger;
   private readonly connections = new Set<Connection>();
   private readonly listeners: Listener[] = [];
@@ -90,9 +96,14 @@ export class VarlinkService {
   constructor(info: ServiceInfo, options: ServiceOptions = {}) {
     this.info = info;
     this.logger = options.logger ?? defaultLogger;
-    this.maxConnections = options.maxConnections ?? Number.POSITIVE_INFINITY;
+    this.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    const memoryBudget = options.memoryBudget ?? processMemoryBudget();
     this.refusals = new RepeatedLog(
       `varlink: refusing a connection beyond the limit of ${this.maxConnections}`,
+      (message) => this.log(message),
+    );
+    this.evictions = new RepeatedLog(
+      `varlink: closing the connection that holds the most memory: the memory budget of ${memoryBudget.limit} bytes for peers is spent`,
       (message) => this.log(message),
     );
     const validateReplies = options.validateReplies ?? process.env["NODE_ENV"] !== "production";
@@ -104,6 +115,8 @@ export class VarlinkService {
       messageTimeout: timeLimit(options.messageTimeout, DEFAULT_MESSAGE_TIMEOUT),
       writeTimeout: timeLimit(options.writeTimeout, DEFAULT_WRITE_TIMEOUT),
       logger: this.logger,
+      memoryBudget,
+      onEvicted: () => this.evictions.report(),
       onGone: (connection) => this.connections.delete(connection),
     };
     const registry = this.registry;
@@ -222,6 +235,7 @@ export class VarlinkService {
     await Promise.all(connections.map((connection) => connection.done));
     clearTimeout(timer);
     this.refusals.flush();
+    this.evictions.flush();
     for (const result of await listenersClosed) {
       if (result.status === "rejected") this.log("varlink: closing a listener failed", result.reason);
     }

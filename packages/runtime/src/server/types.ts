@@ -9,6 +9,7 @@ import type {
   ResultOf,
 } from "../interface/descriptor.js";
 import type { Input } from "../interface/input.js";
+import type { MemoryBudget } from "../memory-budget.js";
 
 /** What `org.varlink.service.GetInfo` reports about the service. */
 export interface ServiceInfo {
@@ -148,9 +149,16 @@ export interface ServiceOptions {
   readonly maxMessageSize?: number;
   /**
    * Connections beyond this many are closed as soon as they arrive, with one log line per 10 s
-   * at most, however many there are. Default: no limit.
+   * at most, however many there are. Default 4096, as in systemd. `Infinity` turns it off.
    */
   readonly maxConnections?: number;
+  /**
+   * Where the bytes held for clients (partial messages, input read ahead, replies they have not
+   * read) are counted. When the budget is spent, the connections holding the most are closed
+   * (one log line per 10 s at most) and the others keep working. Default: the budget shared by
+   * every service and client of the process, a quarter of V8's heap limit.
+   */
+  readonly memoryBudget?: MemoryBudget;
   /**
    * Bytes of replies that may wait for one client to read them. A client that falls this far
    * behind is dropped (with a log line) and its queued replies discarded. Flow control keeps the

@@ -3,18 +3,29 @@
  * (idle, partial message, stalled output). Its timer is unref'd: a limit that has not fired yet
  * must not keep the process alive on its own.
  */
+import { performance } from "node:perf_hooks";
 
 /** setTimeout cannot wait longer than this; longer limits are treated as none. */
 const MAX_TIMER = 2 ** 31 - 1;
 
+/**
+ * How a watchdog measures its time: `wall` counts every millisecond; `waiting` counts only those
+ * the event loop spent waiting for I/O, so that time the process spent working (parsing other
+ * connections' messages, running handlers) is not held against the peer being waited for.
+ */
+export type WatchdogClock = "wall" | "waiting";
+
 /** Calls `onFire` once, `timeout` milliseconds after {@link Watchdog.arm}, unless disarmed first. */
 export class Watchdog {
   private timer: NodeJS.Timeout | undefined;
+  /** With the `waiting` clock: the event loop's idle time when armed. */
+  private idleAtArm = 0;
 
   /** `timeout` undefined (or beyond what a timer can wait) means the watchdog never fires. */
   constructor(
     readonly timeout: number | undefined,
     private readonly onFire: () => void,
+    private readonly clock: WatchdogClock = "wall",
   ) {}
 
   /** True while a timer is running. */
@@ -25,8 +36,8 @@ export class Watchdog {
   /** Starts the timer, unless it is already running or there is no timeout. */
   arm(): void {
     if (this.timer !== undefined || this.timeout === undefined || this.timeout > MAX_TIMER) return;
-    this.timer = setTimeout(this.fire, this.timeout);
-    this.timer.unref();
+    if (this.clock === "waiting") this.idleAtArm = performance.eventLoopUtilization().idle;
+    this.start(this.timeout);
   }
 
   /** Stops the timer if it runs. */
@@ -36,8 +47,21 @@ export class Watchdog {
     this.timer = undefined;
   }
 
+  private start(delay: number): void {
+    this.timer = setTimeout(this.fire, delay);
+    this.timer.unref();
+  }
+
   private readonly fire = (): void => {
     this.timer = undefined;
+    if (this.clock === "waiting" && this.timeout !== undefined) {
+      const waited = performance.eventLoopUtilization().idle - this.idleAtArm;
+      // A millisecond of slack: the loop's idle time is measured, the timer's delay rounded.
+      if (waited < this.timeout - 1) {
+        this.start(this.timeout - waited);
+        return;
+      }
+    }
     this.onFire();
   };
 }

@@ -20,9 +20,12 @@ export {
   type VarlinkErrorClass,
 } from "../errors.js";
 export type { ConnectionOptions } from "../client/connection.js";
-export { MORE_BUFFER_LIMIT } from "../client/more-replies.js";
+export { MORE_BUFFER_BYTES, MORE_BUFFER_LIMIT } from "../client/more-replies.js";
+export { MAX_MESSAGE_DEPTH, MAX_MESSAGE_ELEMENTS } from "../protocol/message-shape.js";
+export { MemoryBudget, defaultMemoryLimit, processMemoryBudget } from "../memory-budget.js";
 export {
   DEFAULT_CLOSE_GRACE,
+  DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_QUEUED_OUTPUT,
   DEFAULT_MESSAGE_TIMEOUT,
   DEFAULT_WRITE_TIMEOUT,

@@ -1,6 +1,6 @@
 /**
  * A server under attack at the wire: random bytes, mutated calls, invalid UTF-8 of every kind,
- * call objects with every combination of bad keys and flags, and nesting 200,000 levels deep.
+ * call objects with every combination of bad keys and flags, and nesting at and beyond the depth limit.
  * Whatever one connection sends, it is answered where the protocol says so or closed with one log
  * line, and another connection is served afterwards.
  */
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RawClient } from "../server/harness.js";
 import { createReliabilityService, leaf, R, Seen } from "./reliability-service.js";
 import { LogLines, Sandbox } from "./sandbox.js";
+import { MAX_MESSAGE_DEPTH } from "@varlink-ts/runtime/wire";
 
 const sandbox = new Sandbox();
 const logs = new LogLines();
@@ -248,10 +249,11 @@ describe("call objects of every shape", () => {
   });
 });
 
-describe("nesting 200,000 levels deep", () => {
-  const depth = 200_000;
-  const deepArray = `${"[".repeat(depth)}${"]".repeat(depth)}`;
-  const deepObject = `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
+describe("deep nesting", () => {
+  // The message object and `parameters`, `branch` and `leaf` take four levels of the 1,024.
+  const allowed = MAX_MESSAGE_DEPTH - 4;
+  const deepArray = (depth: number): string => `${"[".repeat(depth)}${"]".repeat(depth)}`;
+  const deepObject = (depth: number): string => `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
   const check = (leafText: string): string =>
     `{"method":"${R}.Check","parameters":{"branch":{"leaf":${leafText},"leaves":[],"byName":{},"nested":{"inner":${JSON.stringify(leaf())},"depth":0}}}}\0`;
   const leafWith = (field: string, text: string): string => {
@@ -259,30 +261,35 @@ describe("nesting 200,000 levels deep", () => {
     return base.replace(`"${field}":${JSON.stringify(leaf()[field])}`, `"${field}":${text}`);
   };
 
-  it("accepts it where the type is object, and names the field where the type is not", async () => {
+  it("accepts the deepest allowed nesting where the type is object, and names the field where it is not", async () => {
     const client = await sandbox.raw(path);
-    client.send(check(leafWith("any", deepObject)));
+    client.send(check(leafWith("any", deepObject(allowed))));
     expect(await client.nextText()).toBe('{"parameters":{"ok":true}}');
-    client.send(check(leafWith("ids", deepArray)));
+    client.send(check(leafWith("ids", deepArray(allowed))));
     expect(JSON.parse(await client.nextText())).toEqual({
       error: "org.varlink.service.InvalidParameter",
       parameters: { parameter: "branch.leaf.ids[0]" },
     });
-    client.send(`{"method":"${R}.Ping","parameters":${deepObject}}\0`);
+    client.send(`{"method":"${R}.Ping","parameters":${deepObject(allowed)}}\0`);
     expect(JSON.parse(await client.nextText())).toEqual({
       error: "org.varlink.service.InvalidParameter",
       parameters: { parameter: "a" },
     });
-    client.send(`{"method":"${R}.Ping","parameters":{"ping":"x"},"org.example.extension":${deepObject}}\0`);
-    expect(await client.nextText()).toBe('{"parameters":{"pong":"x"}}');
     expect(logs.lines).toEqual([]);
   });
 
-  it("closes the connection when the whole message is nested that deep", async () => {
+  it.each([
+    ["one level too deep in an object field", () => check(leafWith("any", deepObject(allowed + 1)))],
+    ["200,000 levels in an object field", () => check(leafWith("any", deepObject(200_000)))],
+    ["200,000 levels in an extension field", () => `{"method":"${R}.Ping","parameters":{"ping":"x"},"org.example.extension":${deepObject(200_000)}}`],
+    ["a whole message nested 200,000 levels", () => deepArray(200_000)],
+  ])("closes the connection for %s, before parsing it", async (_name, message) => {
     const attacker = await sandbox.raw(path);
-    attacker.send(`${deepArray}\0`);
+    attacker.send(`${message()}\0`);
     expect(await repliesUntilClosed(attacker, 0)).toEqual([]);
-    expect(logs.lines).toEqual(["varlink: closing the connection after a protocol violation: message is not a JSON object"]);
+    expect(logs.lines).toEqual([
+      `varlink: closing the connection after a protocol violation: message nests deeper than ${MAX_MESSAGE_DEPTH} levels`,
+    ]);
     await serverStillAnswers();
   });
 });

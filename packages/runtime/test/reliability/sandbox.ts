@@ -64,6 +64,11 @@ export class Child {
     });
   }
 
+  /** The lines printed so far. */
+  get output(): readonly string[] {
+    return this.lines;
+  }
+
   get running(): boolean {
     return this.process.exitCode === null && this.process.signalCode === null;
   }
@@ -146,11 +151,16 @@ export class Sandbox {
   }
 
   /**
-   * Starts `node <fixture> ...args` and waits until it prints "ready". `shell` runs first in a
-   * shell that then execs node (e.g. `ulimit -n 64`).
+   * Starts `node ...nodeFlags <fixture> ...args` and waits until it prints "ready". `shell` runs
+   * first in a shell that then execs node (e.g. `ulimit -n 64`).
    */
-  async start(script: string, args: readonly string[], shell?: string): Promise<Child> {
-    const command = [process.execPath, fixture(script), ...args];
+  async start(
+    script: string,
+    args: readonly string[],
+    shell?: string,
+    nodeFlags: readonly string[] = [],
+  ): Promise<Child> {
+    const command = [process.execPath, ...nodeFlags, fixture(script), ...args];
     const options: SpawnOptions = { stdio: ["ignore", "pipe", "inherit"] };
     const child = new Child(
       shell === undefined
