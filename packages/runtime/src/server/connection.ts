@@ -20,13 +20,16 @@
  *
  * Messages are taken one after another within a turn of the event loop only up to
  * {@link TURN_INPUT} bytes; then the connection lets the others have theirs, so one client's
- * pipelined stream of large messages cannot starve them.
+ * pipelined stream of large messages cannot starve them. A large message also waits for the
+ * process's one large message of the turn (see large-messages.ts), so that many clients sending
+ * them at once cannot hold back small calls either.
  */
 import type { Duplex } from "node:stream";
 import type { BudgetAccount, BudgetHolder, MemoryBudget } from "../memory-budget.js";
 import { MessageReader, SEPARATE_NUL_THRESHOLD, decodeMessage } from "../protocol/framing.js";
 import { frameLength, type Frame } from "../protocol/serialize.js";
 import { parseCall, type ParsedCall } from "./call.js";
+import { LARGE_MESSAGE, takeLargeMessageTurn } from "./large-messages.js";
 import type { ServiceLogger } from "./types.js";
 import { Watchdog } from "./watchdog.js";
 
@@ -114,6 +117,8 @@ export class Connection implements ReplyChannel, BudgetHolder {
   private drained: Promise<void> | undefined;
   private markDone: () => void = () => undefined;
   private readonly account: BudgetAccount;
+  /** A large message taken from the reader that waits for its turn to be parsed. */
+  private deferred: string | undefined;
 
   constructor(
     private readonly stream: Duplex,
@@ -155,10 +160,12 @@ export class Connection implements ReplyChannel, BudgetHolder {
       );
       return;
     }
-    // A large JSON text stays apart from its NUL, so that it is written without another copy.
+    // A large JSON text is encoded here, apart from its NUL: a string the socket cannot take at
+    // once is copied into native memory while the stream still holds the string, twice its size
+    // for as long as the client does not read; its bytes are held once.
     if (typeof frame !== "string") for (const buffer of frame) this.output.push(buffer);
     else if (frame.length < SEPARATE_NUL_THRESHOLD) this.output.push(`${frame}\0`);
-    else this.output.push(frame, "\0");
+    else this.output.push(Buffer.from(frame), "\0");
     this.outputLength += length;
     this.account.set(this.heldBytes());
     if (this.state !== "open") return;
@@ -230,7 +237,13 @@ export class Connection implements ReplyChannel, BudgetHolder {
   /** Bytes held for the client: its input not yet taken as calls, and output not yet sent. */
   heldBytes(): number {
     const stream = this.stream;
-    return this.reader.pendingBytes + stream.readableLength + this.outputLength + stream.writableLength;
+    return (
+      this.reader.pendingBytes +
+      (this.deferred?.length ?? 0) +
+      stream.readableLength +
+      this.outputLength +
+      stream.writableLength
+    );
   }
 
   /** The memory budget is spent and this connection holds the most: it goes. */
@@ -294,6 +307,7 @@ export class Connection implements ReplyChannel, BudgetHolder {
     this.stopTimers();
     this.output = [];
     this.outputLength = 0;
+    this.deferred = undefined;
     this.account.close();
     this.abortController.abort();
     if (!wasDetached) this.options.onGone(this);
@@ -320,7 +334,8 @@ export class Connection implements ReplyChannel, BudgetHolder {
           this.yieldTurn();
           return;
         }
-        text = this.reader.read();
+        text = this.deferred ?? this.reader.read();
+        this.deferred = undefined;
         if (text === undefined) {
           if (this.pull() > 0) {
             this.account.set(this.heldBytes());
@@ -330,8 +345,13 @@ export class Connection implements ReplyChannel, BudgetHolder {
           this.idle();
           return;
         }
-        taken += text.length;
         this.messageTimer.disarm();
+        if (text.length >= LARGE_MESSAGE && !takeLargeMessageTurn()) {
+          this.deferred = text;
+          this.yieldTurn();
+          return;
+        }
+        taken += text.length;
         call = parseCall(decodeMessage(text));
       } catch (error) {
         this.violation(error);
