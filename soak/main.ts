@@ -4,8 +4,9 @@
  * all. Options: --calls N, --connections N, --restarts N, --seed N.
  *
  * `pnpm soak --attack`: the memory and parsing attacks at full size, against a service in a child
- * process with V8's default heap and the runtime's default limits (soak/attack-service.mjs), while
- * a well-behaved client pings it; then a malicious service against a client in a child process
+ * process with V8's default heap and the runtime's default limits (the service of the CI-sized
+ * tests, packages/runtime/test/reliability/fixtures/attack-target.mjs), while a well-behaved
+ * client pings it; then a malicious service against a client in a child process
  * (soak/attack-client.mjs). One line per attack and a final one; exits 1 when the service died, a
  * ping failed, something did not come back to its baseline, the slow sender of attack 4 was not
  * answered, or the client was not bounded.
@@ -72,7 +73,9 @@ function count(name: string, text: string | undefined): number {
 if (values.attack) {
   // Compiled to soak/dist/main.js; the child scripts stay next to the sources.
   const ok = await runAttackSoak({
-    serviceScript: fileURLToPath(new URL("../attack-service.mjs", import.meta.url)),
+    serviceScript: fileURLToPath(
+      new URL("../../packages/runtime/test/reliability/fixtures/attack-target.mjs", import.meta.url),
+    ),
     sizes: ATTACK_SIZES,
     client: { ...CLIENT_ATTACK, script: fileURLToPath(new URL("../attack-client.mjs", import.meta.url)) },
     write: (line) => process.stdout.write(`${line}\n`),

@@ -31,14 +31,32 @@ export interface LargeCell {
   readonly errors: string[];
 }
 
+/**
+ * The code generation tasks: 200 files by each generator; the examples by the command on output
+ * that is already current (`--check` and the build step) and by Go's generator; and one large
+ * interface, at a size and at twice that size, to show that time grows linearly.
+ */
 export const CODEGEN_TASKS = [
   "generate-set",
   "cli-set",
   "go-set",
   "cli-check-examples",
+  "cli-build-examples",
   "go-examples",
+  "scale-types",
+  "scale-types-2x",
+  "scale-blank",
+  "scale-blank-2x",
 ] as const;
 export type CodegenTask = (typeof CODEGEN_TASKS)[number];
+
+/** The scaling tasks' interface: its shape (see bigInterface) and size. */
+export const SCALE_INPUTS = {
+  "scale-types": { kind: "types", size: 2000 },
+  "scale-types-2x": { kind: "types", size: 4000 },
+  "scale-blank": { kind: "blank", size: 80_000 },
+  "scale-blank-2x": { kind: "blank", size: 160_000 },
+} as const satisfies Partial<Record<CodegenTask, { kind: "types" | "blank"; size: number }>>;
 
 export interface CodegenCell {
   readonly task: CodegenTask;

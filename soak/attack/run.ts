@@ -16,7 +16,7 @@ import { Target } from "./target.js";
 
 /** What to run. */
 export interface AttackSoakOptions {
-  /** soak/attack-service.mjs */
+  /** the attack target of the reliability tests (fixtures/attack-target.mjs) */
   readonly serviceScript: string;
   readonly sizes: AttackSizes;
   /** The client-side attack; its socket directory is the soak's. */

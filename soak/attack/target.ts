@@ -1,5 +1,5 @@
 /**
- * The service under attack (soak/attack-service.mjs) in a child process with V8's default heap
+ * The service under attack (the attack target of the reliability tests (fixtures/attack-target.mjs)) in a child process with V8's default heap
  * and the runtime's default limits, and a control connection that reads its stats.
  */
 import { join } from "node:path";

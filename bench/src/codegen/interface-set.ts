@@ -62,3 +62,23 @@ export function writeInterfaceSet(dir: string, count: number): number {
   }
   return count;
 }
+
+/** The shapes of one large interface the scaling measurement generates. */
+export type BigInterfaceKind = "types" | "blank";
+
+/**
+ * One interface of `size` units: `types` documented types, each a struct referring to the one
+ * before, or `blank` empty lines between the interface line and its one method. Either used to
+ * take time quadratic in `size` (prettier's handling of many exports; its JSX guess on a long
+ * template literal), so generating twice the size shows whether time stays linear.
+ */
+export function bigInterface(kind: BigInterfaceKind, size: number): string {
+  if (kind === "blank")
+    return `interface org.example.blank\n${"\n".repeat(size)}method Ping() -> ()\n`;
+  const types = Array.from(
+    { length: size },
+    (_, i) =>
+      `# Type ${i}\ntype T${i} (a: int, b: ?string, c: []T${Math.max(0, i - 1)}, e: (x, y))\n`,
+  );
+  return `interface org.example.types\n\n${types.join("\n")}\nmethod Get(t: T0) -> (u: T1)\n`;
+}

@@ -1,15 +1,16 @@
 /**
  * The code generators, timed in turns: this project's generate() and varlink-codegen command on
  * 200 interface files, Go's varlink-go-interface-generator on the same files (it takes one file
- * per run, so it runs 200 times), and the cold start of `varlink-codegen --check` on the example
- * interfaces beside the Go generator on those.
+ * per run, so it runs 200 times); the cold start of `varlink-codegen` on the example interfaces
+ * whose output is current, with `--check` and as a build step runs it, beside the Go generator
+ * on those; and generate() on one large interface at a size and at twice the size.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { cpSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { writeExamples, writeInterfaceSet } from "../codegen/interface-set.js";
-import { CODEGEN_TASKS, type CodegenCell, type CodegenTask } from "../results.js";
+import { CODEGEN_TASKS, SCALE_INPUTS, type CodegenCell, type CodegenTask } from "../results.js";
 import type { RunContext } from "./context.js";
 import { CODEGEN_BIN, DIST_DIR } from "./paths.js";
 
@@ -17,8 +18,16 @@ export interface CodegenPlan {
   readonly rounds: number;
   readonly interfaces: number;
   readonly tasks: readonly CodegenTask[];
-  /** False when Go's generator is not installed: its tasks are skipped. */
+  /**
+   * Whether the Go pairs run. Go's generator is timed whenever it is installed, as it needs no
+   * Go toolchain: when this is false it is looked up on the PATH.
+   */
   readonly withGo: boolean;
+}
+
+/** Whether varlink-go-interface-generator is on the PATH. */
+function goGeneratorInstalled(): boolean {
+  return spawnSync("sh", ["-c", "command -v varlink-go-interface-generator"]).status === 0;
 }
 
 /** Runs a command to its end; resolves to its stdout, rejects on a non-zero exit. */
@@ -73,7 +82,20 @@ export async function runCodegen(context: RunContext, plan: CodegenPlan): Promis
   cpSync(set, goSet, { recursive: true });
   cpSync(examples, goExamples, { recursive: true });
   const examplesOut = path.join(root, "examples-gen");
+  // Generated once: the --check and build-step tasks time runs on output that is current.
   await run(process.execPath, [CODEGEN_BIN, examples, "-o", examplesOut]);
+  const withGo = plan.withGo || goGeneratorInstalled();
+  const scale = (task: keyof typeof SCALE_INPUTS) => ({
+    files: 1,
+    go: false,
+    time: async () => {
+      const { kind, size } = SCALE_INPUTS[task];
+      const driver = path.join(DIST_DIR, "codegen", "scale-driver.js");
+      return (
+        JSON.parse(await run(process.execPath, [driver, kind, String(size)])) as { seconds: number }
+      ).seconds;
+    },
+  });
 
   const tasks: Record<CodegenTask, { files: number; go: boolean; time: () => Promise<number> }> = {
     "generate-set": {
@@ -104,15 +126,24 @@ export async function runCodegen(context: RunContext, plan: CodegenPlan): Promis
       time: () =>
         wall(() => run(process.execPath, [CODEGEN_BIN, examples, "-o", examplesOut, "--check"])),
     },
+    "cli-build-examples": {
+      files: exampleCount,
+      go: false,
+      time: () => wall(() => run(process.execPath, [CODEGEN_BIN, examples, "-o", examplesOut])),
+    },
     "go-examples": {
       files: exampleCount,
       go: true,
       time: () => wall(() => goGenerate(goExamples)),
     },
+    "scale-types": scale("scale-types"),
+    "scale-types-2x": scale("scale-types-2x"),
+    "scale-blank": scale("scale-blank"),
+    "scale-blank-2x": scale("scale-blank-2x"),
   };
 
   const cells = CODEGEN_TASKS.filter(
-    (task) => plan.tasks.includes(task) && (plan.withGo || !tasks[task].go),
+    (task) => plan.tasks.includes(task) && (withGo || !tasks[task].go),
   ).map((task): CodegenCell => ({ task, files: tasks[task].files, seconds: [], errors: [] }));
   for (let round = 1; round <= plan.rounds; round++) {
     for (const cell of cells) {

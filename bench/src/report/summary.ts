@@ -43,6 +43,8 @@ export interface CodegenRow {
   readonly seconds: number | undefined;
   /** This time / the Go generator's time on the same files: below 1 is faster than Go. */
   readonly vsGo: number | undefined;
+  /** The time of each round, in order: rounds are measured in turns, so tasks pair by round. */
+  readonly rounds: readonly number[];
   readonly runs: number;
   readonly errors: readonly string[];
 }
@@ -67,7 +69,12 @@ export const GO_COUNTERPART: Record<CodegenTask, CodegenTask | undefined> = {
   "cli-set": "go-set",
   "go-set": undefined,
   "cli-check-examples": "go-examples",
+  "cli-build-examples": "go-examples",
   "go-examples": undefined,
+  "scale-types": undefined,
+  "scale-types-2x": undefined,
+  "scale-blank": undefined,
+  "scale-blank-2x": undefined,
 };
 
 /** Rows come in the order the run measured them: scenario by scenario, pairs in turn. */
@@ -130,6 +137,7 @@ export function summarize(results: BenchResults): Summary {
       files: cell.files,
       seconds: value,
       vsGo: counterpart === undefined ? undefined : ratio(value, codegenSeconds.get(counterpart)),
+      rounds: cell.seconds,
       runs: cell.seconds.length,
       errors: cell.errors,
     };

@@ -1,7 +1,7 @@
 /** The results as Markdown tables: readable in a terminal, pasted as is into docs/benchmarks.md. */
 import { PAIRS } from "../orchestrate/peers.js";
 import { pairLabel } from "../orchestrate/peers.js";
-import type { BenchResults } from "../results.js";
+import { SCALE_INPUTS, type BenchResults } from "../results.js";
 import { count, duration, times } from "./format.js";
 import type { Summary } from "./summary.js";
 import type { TargetCheck } from "./targets.js";
@@ -12,8 +12,15 @@ const CODEGEN_LABELS: Record<string, string> = {
   "generate-set": "`generate()` (in process)",
   "cli-set": "`varlink-codegen` (whole command)",
   "go-set": "`varlink-go-interface-generator`, once per file",
-  "cli-check-examples": "`varlink-codegen --check`, cold start",
+  "cli-check-examples": "`varlink-codegen --check`, cold start, output current",
+  "cli-build-examples": "`varlink-codegen` (build step), cold start, output current",
   "go-examples": "`varlink-go-interface-generator`, once per file",
+  ...Object.fromEntries(
+    Object.entries(SCALE_INPUTS).map(([task, { kind, size }]) => [
+      task,
+      `\`generate()\`, one interface ${kind === "types" ? "of" : "with"} ${size.toLocaleString("en-US")} ${kind === "types" ? "types" : "blank lines"}`,
+    ]),
+  ),
 };
 
 function table(header: string[], align: string[], rows: string[][]): string {

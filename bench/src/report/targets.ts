@@ -4,8 +4,10 @@
  */
 import type { PairId } from "../orchestrate/peers.js";
 import type { NetworkScenario } from "../shared/workload.js";
-import { times } from "./format.js";
-import type { LargeRow, Summary } from "./summary.js";
+import type { CodegenTask } from "../results.js";
+import { median } from "../shared/timed.js";
+import { duration, times } from "./format.js";
+import type { CodegenRow, LargeRow, Summary } from "./summary.js";
 
 export interface TargetCheck {
   readonly name: string;
@@ -28,6 +30,10 @@ const MEMORY_CEILING = 4;
 const LINEARITY_CEILING = 2;
 /** Code generation may take this many times Go's generator time. */
 const CODEGEN_CEILING = 5;
+/** Seconds the command may take, from a cold start, when its output is current. */
+const UNCHANGED_CEILING = 0.3;
+/** Time for twice the input over time for the input: linear is 2, some start-up slack above. */
+const SCALING_CEILING = 2.5;
 
 export function checkTargets(summary: Summary): TargetCheck[] {
   const checks: TargetCheck[] = [];
@@ -88,6 +94,47 @@ export function checkTargets(summary: Summary): TargetCheck[] {
       goal: `≤ ${CODEGEN_CEILING}×`,
       measured: times(row.vsGo),
       met: row.vsGo === undefined ? undefined : row.vsGo <= CODEGEN_CEILING,
+    });
+  }
+  checks.push(...codegenTargets(summary.codegen));
+  return checks;
+}
+
+/**
+ * The command on current output against its ceiling, and each scaling pair: twice the input
+ * may take at most {@link SCALING_CEILING} times as long.
+ */
+function codegenTargets(rows: readonly CodegenRow[]): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const rounds = (task: CodegenTask) => rows.find((row) => row.task === task)?.rounds ?? [];
+  for (const [task, what] of [
+    ["cli-check-examples", "--check"],
+    ["cli-build-examples", "build step"],
+  ] as const) {
+    const row = rows.find((r) => r.task === task);
+    if (row === undefined) continue;
+    checks.push({
+      name: `codegen: ${what} on ${row.files} current files, cold start`,
+      goal: `< ${duration(UNCHANGED_CEILING)}`,
+      measured: duration(row.seconds),
+      met: row.seconds === undefined ? undefined : row.seconds < UNCHANGED_CEILING,
+    });
+  }
+  for (const [base, double, what] of [
+    ["scale-types", "scale-types-2x", "types"],
+    ["scale-blank", "scale-blank-2x", "blank lines"],
+  ] as const) {
+    if (!rows.some((row) => row.task === base || row.task === double)) continue;
+    // Per round, the two sizes ran one after the other: their ratio is less disturbed by other
+    // work on the machine than the ratio of the medians.
+    const once = rounds(base);
+    const ratios = rounds(double).flatMap((two, i) => (once[i] ? [two / once[i]] : []));
+    const factor = ratios.length === 0 ? undefined : median(ratios);
+    checks.push({
+      name: `codegen: an interface with twice the ${what} vs once (median of the rounds)`,
+      goal: `≤ ${SCALING_CEILING}×`,
+      measured: times(factor),
+      met: factor === undefined ? undefined : factor <= SCALING_CEILING,
     });
   }
   return checks;

@@ -56,6 +56,19 @@ describe("against the Go certification server", () => {
     });
   });
 
+  it("info --json=FORMAT prints the reply in that format; -j alone and --json=off as varlinkctl", async () => {
+    const pretty = await sandbox.runVarlink(["info", "--json=pretty", address]);
+    expect(pretty.code).toBe(0);
+    expect(pretty.stdout).toMatch(/^\{\n  "vendor": "Varlink",\n/);
+    const seq = await sandbox.runVarlink(["info", "--json", "seq", address]);
+    expect(seq.stdout).toMatch(/^\u001e\{"vendor":"Varlink",.*\}\n$/);
+    const bare = await sandbox.runVarlink(["info", address, "-j"]);
+    expect(JSON.parse(bare.stdout)).toMatchObject({ product: "Certification" });
+    expect(bare.stdout.split("\n")).toHaveLength(2);
+    const off = await sandbox.runVarlink(["info", "--json=off", address]);
+    expect(off.stdout).toMatch(/^Vendor: Varlink\n/);
+  });
+
   it("introspect prints org.varlink.certification in the canonical format", async () => {
     const result = await sandbox.runVarlink(["introspect", address, "org.varlink.certification"]);
     expect(result.code).toBe(0);
@@ -172,7 +185,17 @@ describe("help", () => {
     const result = await sandbox.runVarlink(["help"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Usage: varlink /);
-    for (const command of ["info", "introspect|help", "call", "resolve", "bridge", "validate", "format"]) {
+    for (const command of [
+      "info",
+      "list-interfaces",
+      "list-methods",
+      "introspect|help",
+      "call",
+      "resolve",
+      "bridge",
+      "validate|validate-idl",
+      "format",
+    ]) {
       expect(result.stdout).toContain(`\n  ${command} `);
     }
   });

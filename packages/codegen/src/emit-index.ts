@@ -34,5 +34,5 @@ export async function emitIndex(
   ].join("\n");
   const text = `${header}\n${file.getFullText()}`;
   project.removeSourceFile(file);
-  return formatTypeScript(text);
+  return formatTypeScript(text, { filepath: "index.ts" });
 }

@@ -25,6 +25,24 @@ export async function emitModule(
   options: ResolvedOptions,
   bigint: BigintSelection,
 ): Promise<string> {
+  const { text, statementEnds } = renderModule(project, definition, sourceName, options, bigint);
+  return formatTypeScript(text, { filepath: `${definition.name}.ts`, statementEnds });
+}
+
+/** The module before formatting, and where its top-level statements end in the text. */
+export interface RenderedModule {
+  readonly text: string;
+  readonly statementEnds: readonly number[];
+}
+
+/** The module for `definition` as ts-morph prints it, to be formatted. */
+export function renderModule(
+  project: Project,
+  definition: InterfaceDefinition,
+  sourceName: string,
+  options: ResolvedOptions,
+  bigint: BigintSelection,
+): RenderedModule {
   const plan = planModule(definition, sourceName, options, bigint);
   const context = new EmitContext(plan, options);
 
@@ -44,9 +62,14 @@ export async function emitModule(
     { statements: [...context.imports.declarations(), ...context.statements] },
     { overwrite: true },
   );
-  const text = `${moduleHeader(plan)}\n${file.getFullText()}`;
+  const header = `${moduleHeader(plan)}\n`;
+  // ts-morph parsed what it printed: the statements' ends come free, for formatting in pieces.
+  const statementEnds = file.compilerNode.statements.map(
+    (statement) => header.length + statement.end,
+  );
+  const text = `${header}${file.getFullText()}`;
   project.removeSourceFile(file);
-  return formatTypeScript(text);
+  return { text, statementEnds };
 }
 
 /** A ts-morph project that keeps everything in memory. */

@@ -1,26 +1,18 @@
 /**
- * The entry point: parse the inputs, emit one module per interface and the index.
+ * The entry points: plan what the inputs generate (cheap: parse, check, hash), then emit one
+ * module per interface and the index. ts-morph and prettier are imported only when something is
+ * emitted, so a run that finds its output current never loads them.
  */
-import { basename } from "node:path";
-import { parseInterface } from "@varlink-ts/runtime/idl";
-import type { InterfaceDefinition } from "@varlink-ts/runtime/idl";
 import { assignSelectors, NO_BIGINT, resolveSelection } from "./bigint.js";
 import type { BigintSelection } from "./bigint.js";
-import { emitIndex } from "./emit-index.js";
-import { createProject, emitModule } from "./emit-module.js";
+import { generatorIdentity } from "./identity.js";
+import { loadModules } from "./load.js";
+import type { GenerateInput, LoadedModule } from "./load.js";
 import { resolveOptions } from "./options.js";
-import type { GenerateOptions } from "./options.js";
+import type { GenerateOptions, ResolvedOptions } from "./options.js";
+import { inputHash, stampFile } from "./stamp.js";
 
-/** IDL text to generate from; `path` names the file in messages, the header and `@see` tags. */
-export interface SourceInput {
-  /** Where the text came from, e.g. `idl/org.example.more.varlink`. */
-  readonly path?: string;
-  /** The interface definition text. */
-  readonly source: string;
-}
-
-/** One input of {@link generate}: IDL text, or an interface the runtime already parsed. */
-export type GenerateInput = SourceInput | InterfaceDefinition;
+export type { GenerateInput, SourceInput } from "./load.js";
 
 /** A file {@link generate} produced. */
 export interface GeneratedFile {
@@ -30,82 +22,122 @@ export interface GeneratedFile {
   readonly content: string;
 }
 
+/** A file a {@link GenerationPlan} will generate, and the input hash its header will carry. */
+export interface PlannedFile {
+  /** Relative to the output directory, as in {@link GeneratedFile}. */
+  readonly path: string;
+  /** Pass it to {@link isCurrent} with a file's text to learn whether generating it again is needed. */
+  readonly inputHash: string;
+}
+
+/** The inputs parsed and checked, ready to generate from. */
+export interface GenerationPlan {
+  /** The interfaces, sorted by name. */
+  readonly interfaces: readonly string[];
+  /** Every file {@link GenerationPlan.generate} can produce, in its order: `index.ts` last. */
+  readonly files: readonly PlannedFile[];
+  /**
+   * Generates the files whose paths are in `only` (every planned file when absent), in the
+   * order of {@link GenerationPlan.files}; each is what {@link generate} gives for it.
+   */
+  generate(only?: Iterable<string>): Promise<GeneratedFile[]>;
+}
+
 /**
- * Generates one TypeScript module per interface (named `<interface>.ts`) and an `index.ts`
- * re-exporting each as a namespace, sorted by path. The output depends only on the inputs and
- * the options.
+ * Parses and checks the inputs and works out which files they generate, with the input hash of
+ * each, without generating anything: with {@link isCurrent}, a caller can skip the work when
+ * the files on disk are current.
  *
- * @param inputs - IDL texts (parsed with the runtime's `parseInterface`) or parsed definitions.
- * @param options - What to emit and how to write imports; see {@link GenerateOptions}.
- * @returns The files, `index.ts` last.
- * @throws `VarlinkSyntaxError` when an input does not parse; `TypeError` when two inputs define
- *   the same interface, an option is invalid, or a `bigint` selector names no interface among
- *   the inputs, no member, no field, or a field without an `int`.
+ * @throws as {@link generate} does.
  */
-export async function generate(
+export function planGeneration(
   inputs: readonly GenerateInput[],
   options: GenerateOptions = {},
-): Promise<GeneratedFile[]> {
+): GenerationPlan {
   const resolved = resolveOptions(options);
-  const modules = new Map<string, { definition: InterfaceDefinition; sourceName: string }>();
-  for (const input of inputs) {
-    const { definition, sourceName } = load(input);
-    const earlier = modules.get(definition.name);
-    if (earlier !== undefined) {
-      throw new TypeError(
-        `interface ${definition.name} is defined twice: in ${earlier.sourceName} and in ${sourceName}`,
-      );
-    }
-    modules.set(definition.name, { definition, sourceName });
-  }
+  const modules = loadModules(inputs);
   // Every selector is checked before anything is emitted.
   const bigint = new Map<string, BigintSelection>();
   for (const [name, selectors] of assignSelectors(resolved.bigint, modules.keys())) {
     const module = modules.get(name);
     if (module !== undefined) bigint.set(name, resolveSelection(module.definition, selectors));
   }
-
-  const project = createProject();
   const names = [...modules.keys()].sort(compareStrings);
-  const files: GeneratedFile[] = [];
-  for (const name of names) {
-    const module = modules.get(name);
-    if (module === undefined) continue;
-    files.push({
-      path: `${name}.ts`,
-      content: await emitModule(
-        project,
-        module.definition,
-        module.sourceName,
-        resolved,
-        bigint.get(name) ?? NO_BIGINT,
-      ),
-    });
-  }
+  const identity = generatorIdentity();
+  // Exactly what shapes a module (the import extension shapes only the index): an option
+  // that changes no output must not change the hash, or the file would count as stale.
+  const shared = { emit: [...resolved.emit].sort(compareStrings), runtime: resolved.runtimeModule };
+  const files: PlannedFile[] = names.map((name) => {
+    const { definition, sourceName } = modules.get(name) as LoadedModule;
+    // The selection's canonical form: selectors that select the same fields hash the same.
+    const selected = bigint.get(name)?.descriptor ?? null;
+    const hash = inputHash([identity, shared, selected, sourceName, definition.source]);
+    return { path: `${name}.ts`, inputHash: hash };
+  });
   if (resolved.index) {
-    files.push({ path: "index.ts", content: await emitIndex(project, names, resolved) });
+    const hash = inputHash([identity, "index.ts", resolved.importExtension, names]);
+    files.push({ path: "index.ts", inputHash: hash });
+  }
+  return {
+    interfaces: names,
+    files,
+    generate: (only) => emitFiles(files, only, modules, resolved, (name) => bigint.get(name)),
+  };
+}
+
+/**
+ * Generates one TypeScript module per interface (named `<interface>.ts`) and an `index.ts`
+ * re-exporting each as a namespace, sorted by path. The output depends only on the inputs and
+ * the options. Each file's second line holds the hashes {@link isCurrent} checks.
+ *
+ * @param inputs - IDL texts (parsed with the runtime's `parseInterface`) or parsed definitions.
+ * @param options - What to emit and how to write imports; see {@link GenerateOptions}.
+ * @returns The files, `index.ts` last.
+ * @throws `VarlinkSyntaxError` when an input does not parse, or `AggregateError` holding one per
+ *   input when several do; `TypeError` when two inputs define the same interface, an option is
+ *   invalid, or a `bigint` selector names no interface among the inputs, no member, no field,
+ *   or a field without an `int`.
+ */
+export async function generate(
+  inputs: readonly GenerateInput[],
+  options: GenerateOptions = {},
+): Promise<GeneratedFile[]> {
+  return planGeneration(inputs, options).generate();
+}
+
+async function emitFiles(
+  planned: readonly PlannedFile[],
+  only: Iterable<string> | undefined,
+  modules: ReadonlyMap<string, LoadedModule>,
+  options: ResolvedOptions,
+  bigintOf: (name: string) => BigintSelection | undefined,
+): Promise<GeneratedFile[]> {
+  const wanted = only === undefined ? undefined : new Set(only);
+  const chosen = planned.filter((file) => wanted === undefined || wanted.has(file.path));
+  if (chosen.length === 0) return [];
+  // The expensive part, loaded on first use.
+  const [{ createProject, emitModule }, { emitIndex }] = await Promise.all([
+    import("./emit-module.js"),
+    import("./emit-index.js"),
+  ]);
+  const project = createProject();
+  const files: GeneratedFile[] = [];
+  for (const file of chosen) {
+    const name = file.path.slice(0, -".ts".length);
+    const module = modules.get(name);
+    const content =
+      module === undefined
+        ? await emitIndex(project, [...modules.keys()].sort(compareStrings), options)
+        : await emitModule(
+            project,
+            module.definition,
+            module.sourceName,
+            options,
+            bigintOf(name) ?? NO_BIGINT,
+          );
+    files.push({ path: file.path, content: stampFile(content, file.inputHash) });
   }
   return files;
-}
-
-function load(input: GenerateInput): { definition: InterfaceDefinition; sourceName: string } {
-  if (isDefinition(input)) {
-    return { definition: input, sourceName: sourceNameOf(input.file, input.name) };
-  }
-  const definition =
-    input.path === undefined
-      ? parseInterface(input.source)
-      : parseInterface(input.source, { file: input.path });
-  return { definition, sourceName: sourceNameOf(input.path, definition.name) };
-}
-
-function isDefinition(input: GenerateInput): input is InterfaceDefinition {
-  return "members" in input;
-}
-
-/** The file's base name, so output does not depend on where the generator ran. */
-function sourceNameOf(path: string | undefined, interfaceName: string): string {
-  return path === undefined ? `${interfaceName}.varlink` : basename(path);
 }
 
 function compareStrings(a: string, b: string): number {

@@ -9,6 +9,7 @@ import { type CommandContext, processContext } from "../varlink/context.js";
 import { colourEnabled, red, reportSyntaxError } from "../varlink/diagnostics.js";
 import { ConfigError, loadConfig, parseBigintSelector, parseEmit, parseImportExtension } from "./config.js";
 import { runCodegen, type CodegenOptions, type CodegenResult } from "./run.js";
+import { isServiceInput } from "./service-inputs.js";
 import { watchCodegen } from "./watch.js";
 
 /** Exit codes: success; invalid input or stale output; wrong usage. */
@@ -34,7 +35,10 @@ interface Flags {
 export async function main(argv: readonly string[], signal?: AbortSignal): Promise<number> {
   const program = new Command("varlink-codegen")
     .description("Generate TypeScript clients, server interfaces, error classes and mocks from varlink interface files.")
-    .argument("[inputs...]", ".varlink files, directories or glob patterns (quoted globs are expanded here)")
+    .argument(
+      "[inputs...]",
+      ".varlink files, directories or glob patterns (quoted globs are expanded here); or running services: ADDRESS or ADDRESS/INTERFACE",
+    )
     .option("-o, --out <dir>", "output directory: one module per interface plus index.ts")
     .option("--check", "compare with the files on disk instead of writing; exit 1 if any is stale or missing")
     .option("--watch", "regenerate whenever an input changes")
@@ -78,6 +82,14 @@ export async function main(argv: readonly string[], signal?: AbortSignal): Promi
       process.stderr.write(`${red(colour, "error:")} --watch and --check cannot be combined\n`);
       return EXIT_USAGE;
     }
+    // A socket gives no notice when its interfaces change, so there is nothing to watch.
+    const service = options.inputs.find((input) => isServiceInput(input, process.cwd()));
+    if (service !== undefined) {
+      process.stderr.write(
+        `${red(colour, "error:")} --watch cannot watch the service ${service}: generate from it without --watch, or save its interfaces with 'varlink introspect --save DIR ${service}' and watch DIR\n`,
+      );
+      return EXIT_USAGE;
+    }
     await watchCodegen(options, (outcome) => report(outcome, options, context), signal ?? new AbortController().signal);
     return EXIT_OK;
   }
@@ -119,14 +131,21 @@ function report(outcome: CodegenResult | Error, options: CodegenOptions, context
     reportSyntaxError(context, outcome);
     return EXIT_INVALID;
   }
+  // Every invalid file of the run, each with its frame, as `varlink validate` lists them.
+  if (outcome instanceof AggregateError && outcome.errors.every((error) => error instanceof VarlinkSyntaxError)) {
+    for (const error of outcome.errors as VarlinkSyntaxError[]) reportSyntaxError(context, error);
+    process.stderr.write(`${red(colour, "error:")} ${outcome.message}\n`);
+    return EXIT_INVALID;
+  }
   if (outcome instanceof Error) {
     process.stderr.write(`${red(colour, "error:")} ${outcome.message}\n`);
     return EXIT_INVALID;
   }
   const shown = (file: string): string => path.relative(process.cwd(), file) || file;
+  const services = outcome.services.length;
   const summary = `${outcome.interfaces} interface${outcome.interfaces === 1 ? "" : "s"} from ${outcome.inputs.length} file${
     outcome.inputs.length === 1 ? "" : "s"
-  } in ${Math.round(outcome.durationMs)} ms`;
+  }${services > 0 ? ` and ${services} service${services === 1 ? "" : "s"}` : ""} in ${Math.round(outcome.durationMs)} ms`;
   if (options.check === true) {
     const problems = outcome.files.filter((file) => file.status !== "unchanged");
     for (const file of problems) {

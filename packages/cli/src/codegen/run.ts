@@ -1,11 +1,12 @@
 /**
  * The code generation run behind `varlink-codegen`, usable from build tools without the command.
  */
-import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { planGeneration } from "@varlink-ts/codegen";
 import type { EmitPart, ImportExtension } from "@varlink-ts/codegen";
-import { shortDiff } from "./diff.js";
-import { expandInputs } from "./inputs.js";
+import { loadInputs } from "./inputs.js";
+import { syncOutputs } from "./outputs.js";
+import { nameServiceOrigins } from "./service-inputs.js";
 
 /** What the generator can emit besides the error classes and constants it always emits. */
 export type EmitKind = EmitPart;
@@ -15,7 +16,10 @@ export const EMIT_KINDS: readonly EmitKind[] = ["types", "client", "server", "mo
 
 /** Options of a run; the command's flags and config file map onto these one to one. */
 export interface CodegenOptions {
-  /** `.varlink` files, directories (searched recursively) or glob patterns. */
+  /**
+   * `.varlink` files, directories (searched recursively) or glob patterns; or services:
+   * `ADDRESS` (every interface but `org.varlink.service`) or `ADDRESS/INTERFACE`.
+   */
   inputs: readonly string[];
   /** The output directory: one module per interface plus `index.ts`. */
   out: string;
@@ -35,6 +39,8 @@ export interface CodegenOptions {
   check?: boolean;
   /** Directory that relative inputs and `out` are taken from; the process's by default. */
   cwd?: string;
+  /** Milliseconds each service input has to connect and send its descriptions; 10 000 by default. */
+  serviceTimeout?: number;
 }
 
 /**
@@ -55,6 +61,8 @@ export interface FileResult {
 export interface CodegenResult {
   /** The `.varlink` files read, absolute and sorted. */
   inputs: string[];
+  /** The inputs that named services, as written. */
+  services: string[];
   /** Number of interfaces generated. */
   interfaces: number;
   files: FileResult[];
@@ -63,78 +71,45 @@ export interface CodegenResult {
   durationMs: number;
 }
 
-/** The marker that every generated file carries near its top; only such files are ever removed. */
-const GENERATED_MARKER = "DO NOT EDIT";
-
 /**
  * Generates TypeScript for the inputs into `out`, writing only files whose content changed, or,
- * with `check`, compares without writing.
+ * with `check`, compares without writing. A file whose header's hashes show it current is not
+ * generated at all, so a run on unchanged inputs costs little more than reading them.
  *
- * @throws VarlinkSyntaxError for an invalid interface file (with file, line and column);
- *   Error for inputs that do not exist; TypeError for a `bigint` selector that selects no `int`
- *   of the inputs.
+ * @throws VarlinkSyntaxError for an invalid interface file (with file, line and column), or
+ *   AggregateError holding one VarlinkSyntaxError per file when several are invalid;
+ *   Error for inputs that do not exist or services that cannot be read; TypeError for a
+ *   `bigint` selector that selects no `int` of the inputs.
  */
 export async function runCodegen(options: CodegenOptions): Promise<CodegenResult> {
   const started = performance.now();
   const cwd = options.cwd ?? process.cwd();
   const out = path.resolve(cwd, options.out);
-  const inputs = await expandInputs(options.inputs, cwd);
-  const sources = await Promise.all(
-    inputs.map(async (file) => ({ path: path.relative(cwd, file), source: await readFile(file, "utf8") })),
-  );
-  // Loaded on first use: the generator brings ts-morph and prettier, which --help and usage
-  // errors should not wait for.
-  const { generate } = await import("@varlink-ts/codegen");
-  const generated = await generate(sources, {
+  const { files: inputs, services, sources, served } = await loadInputs(options.inputs, cwd, {
+    ...(options.serviceTimeout !== undefined && { timeout: options.serviceTimeout }),
+  });
+  // Cheap: parses and hashes the inputs; ts-morph and prettier load only if a file is generated.
+  const plan = planGeneration(sources, {
     emit: options.emit ?? EMIT_KINDS,
     ...(options.importExtension !== undefined && { importExtension: options.importExtension }),
     ...(options.runtimeModule !== undefined && { runtimeModule: options.runtimeModule }),
     ...(options.bigint !== undefined && { bigint: options.bigint }),
   });
-
-  const files: FileResult[] = [];
-  const wanted = new Set<string>();
-  for (const file of generated) {
-    const target = path.join(out, file.path);
-    wanted.add(target);
-    const current = await readFile(target, "utf8").catch(() => undefined);
-    if (current === file.content) {
-      files.push({ path: target, status: "unchanged" });
-    } else if (options.check === true) {
-      files.push(
-        current === undefined
-          ? { path: target, status: "missing" }
-          : { path: target, status: "stale", diff: shortDiff(current, file.content) },
-      );
-    } else {
-      await mkdir(path.dirname(target), { recursive: true });
-      await writeFile(target, file.content);
-      files.push({ path: target, status: "written" });
-    }
-  }
-  for (const leftover of await previouslyGenerated(out, wanted)) {
-    if (options.check !== true) await rm(leftover);
-    files.push({ path: leftover, status: options.check === true ? "extra" : "removed" });
-  }
+  const files = await syncOutputs(plan, out, {
+    check: options.check === true,
+    // Modules from services name the address in their first line, which the hashes do not cover.
+    transform: {
+      paths: new Set(served.map((source) => `${source.interfaceName}.ts`)),
+      apply: (generated) => nameServiceOrigins(generated, served),
+    },
+  });
 
   return {
     inputs,
-    interfaces: generated.filter((file) => path.basename(file.path) !== "index.ts").length,
+    services,
+    interfaces: plan.interfaces.length,
     files,
     upToDate: files.every((file) => file.status === "unchanged" || file.status === "written" || file.status === "removed"),
     durationMs: performance.now() - started,
   };
-}
-
-/** Generated `.ts` files directly in `out` that this run does not produce. */
-async function previouslyGenerated(out: string, wanted: ReadonlySet<string>): Promise<string[]> {
-  const entries = await readdir(out, { withFileTypes: true }).catch(() => []);
-  const leftovers: string[] = [];
-  for (const entry of entries) {
-    const file = path.join(out, entry.name);
-    if (!entry.isFile() || !entry.name.endsWith(".ts") || wanted.has(file)) continue;
-    const head = (await readFile(file, "utf8")).slice(0, 400);
-    if (head.includes(GENERATED_MARKER)) leftovers.push(file);
-  }
-  return leftovers.sort();
 }

@@ -19,6 +19,16 @@ import { describeErrorReply, usageError } from "./failures.js";
 import type { MethodTarget } from "./targets.js";
 
 /**
+ * The errors a service answers for the mistakes {@link checkCall} finds before sending. A user who
+ * names one in `--graceful` expects the service's answer, so `call` sends such calls unchecked.
+ */
+export const CHECKED_ERRORS: ReadonlySet<string> = new Set([
+  "org.varlink.service.InterfaceNotFound",
+  "org.varlink.service.MethodNotFound",
+  "org.varlink.service.InvalidParameter",
+]);
+
+/**
  * Fetches the interface of `target` from the service and checks the method and its parameters.
  * When the service cannot describe the interface in a way this parser accepts, it warns and lets
  * the call go unchecked: the service still checks it.

@@ -1,24 +1,31 @@
 /**
  * The `varlink` command: a registry of subcommands, one module each under commands/, and the
- * global options that say how to reach a service.
+ * global options that say how to reach a service. Its verbs and options are libvarlink's and
+ * systemd varlinkctl's (see docs/varlink.md, "varlinkctl → varlink").
  */
 import { Command, CommanderError } from "commander";
 import { addGlobalOptions } from "./address-options.js";
+import { adaptArguments } from "./command-line.js";
 import { registerBridge } from "./commands/bridge.js";
 import { registerCall } from "./commands/call.js";
 import { registerFormat } from "./commands/format.js";
 import { registerInfo } from "./commands/info.js";
 import { registerIntrospect } from "./commands/introspect.js";
+import { registerListInterfaces } from "./commands/list-interfaces.js";
+import { registerListMethods } from "./commands/list-methods.js";
 import { registerResolve } from "./commands/resolve.js";
 import { registerValidate } from "./commands/validate.js";
 import { processContext, type CommandContext } from "./context.js";
 import { reportProblem } from "./diagnostics.js";
 import { EXIT_FAILED, EXIT_USAGE } from "./exit-codes.js";
+import { defaultJsonFormat } from "./output.js";
 import { packageVersion } from "./version.js";
 
 /** Each subcommand, in the order `--help` lists them. */
 const SUBCOMMANDS: readonly ((program: Command, context: CommandContext) => void)[] = [
   registerInfo,
+  registerListInterfaces,
+  registerListMethods,
   registerIntrospect,
   registerCall,
   registerResolve,
@@ -45,13 +52,22 @@ export async function main(argv: string[]): Promise<number> {
       writeOut: (text) => context.stdout.write(text),
       writeErr: (text) => context.stderr.write(text),
     })
-    .showHelpAfterError("(run 'varlink --help' for usage)");
+    // Without a command the usage goes to stderr: say first, like every failure, what is wrong.
+    .addHelpText("before", ({ error }) => {
+      if (error) reportProblem(context, "missing COMMAND (see 'varlink --help')");
+      return "";
+    });
   addGlobalOptions(program);
   for (const register of SUBCOMMANDS) {
     register(program, context);
   }
+  // varlinkctl's name for `validate`.
+  program.commands.find((command) => command.name() === "validate")?.alias("validate-idl");
+  for (const command of [program, ...program.commands]) {
+    reportUsageErrors(command, context);
+  }
   try {
-    await program.parseAsync(argv, { from: "user" });
+    await program.parseAsync(adaptArguments(program, argv, defaultJsonFormat(context.stdout)), { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? 0 : EXIT_USAGE;
@@ -63,4 +79,18 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT_FAILED;
   }
   return context.exitCode;
+}
+
+/**
+ * Commander's own errors (unknown option, missing argument, ...) as every other failure: one line
+ * on stderr starting with `varlink:`, here with where to find the usage.
+ */
+function reportUsageErrors(command: Command, context: CommandContext): void {
+  const usage = command.parent === null ? "varlink --help" : `varlink ${command.name()} --help`;
+  command.configureOutput({
+    outputError: (text) => {
+      const message = text.trim().replace(/^error: /, "").split("\n").join(" ");
+      reportProblem(context, `${message} (see '${usage}')`);
+    },
+  });
 }

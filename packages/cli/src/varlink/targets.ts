@@ -3,7 +3,7 @@
  * method, written the ways users know from libvarlink (`ADDRESS/iface.Method`) and from systemd's
  * varlinkctl (`ADDRESS iface.Method`).
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { isInterfaceName, isMemberName } from "@varlink-ts/runtime/idl";
 import { parseAddress } from "@varlink-ts/runtime/transport";
 import { usageError } from "./failures.js";
@@ -56,7 +56,9 @@ function methodTarget(address: string | undefined, method: string): MethodTarget
 /**
  * The target of `varlink call`: `[ADDRESS/]INTERFACE.METHOD [PARAMETERS]` (libvarlink) or
  * `ADDRESS INTERFACE.METHOD [PARAMETERS]` (varlinkctl). The second form is recognised by its
- * second argument being a method name, which JSON parameters and `-` never are.
+ * second argument being a method name, which JSON parameters and `-` never are. The first splits
+ * at the last `/`, since a method name has none: `ssh-unix:host:/run/x.sock/org.example.more.Ping`
+ * and `ssh-exec:host:/usr/bin/svc --flag/org.example.more.Ping` keep their colons and slashes.
  *
  * @returns the target and the parameters argument, if any.
  */
@@ -86,7 +88,9 @@ export function parseCallArguments(
 /**
  * Whether `ADDRESS/INTERFACE` should be split: a unix socket path may itself end in what looks
  * like an interface name (`/run/org.example.more`), so the split is made only when the whole path
- * is not there but the shorter one is. Other kinds split when the whole is not an address.
+ * is not there but the shorter one is. Other kinds split when the whole is not an address; the
+ * path of `ssh-unix:HOST:PATH` is on another machine and cannot be looked at, so, like `exec:`, it
+ * is taken whole (systemd names its sockets after interfaces: `/run/systemd/io.systemd.Hostname`).
  */
 function isAddressWithInterface(whole: string, address: string): boolean {
   let parsed;
@@ -98,7 +102,17 @@ function isAddressWithInterface(whole: string, address: string): boolean {
   if (parsed.kind !== "unix" || existsSync(parsed.path)) return false;
   try {
     const shorter = parseAddress(address);
-    return shorter.kind === "unix" && existsSync(shorter.path);
+    // A socket, not merely something that exists: `unix:/run/dir/missing.sock` names a missing
+    // socket in a directory, not the interface `missing.sock` at `unix:/run/dir`.
+    return shorter.kind === "unix" && isSocket(shorter.path);
+  } catch {
+    return false;
+  }
+}
+
+function isSocket(path: string): boolean {
+  try {
+    return statSync(path).isSocket();
   } catch {
     return false;
   }

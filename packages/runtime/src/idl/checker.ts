@@ -11,11 +11,20 @@ import type {
   TypeMember,
   VarlinkType,
 } from "./model.js";
+import { didYouMean } from "./suggest.js";
+
+/** The names of the primitive types, which need no `type` member. */
+export const PRIMITIVE_TYPES = ["bool", "int", "float", "string", "object", "any"] as const;
 
 /** A failed check: the parser reports the earliest one as a syntax error. */
 export interface Issue {
   readonly reason: string;
   readonly position: SourcePosition;
+  /**
+   * A "did you mean" suffix for the reason, worked out only for the issue reported: a text
+   * with many unknown names must not cost a search through the candidates for each.
+   */
+  readonly hint?: () => string;
 }
 
 /** What the parser has built before the checks: the definition without its lookup maps. */
@@ -51,12 +60,19 @@ export function checkInterface(parsed: ParsedInterface, issues: Issue[]): Interf
     }
   }
 
+  // What an unknown name may be a typo of: a primitive (`Strng`) or a defined type.
+  const typeNames = [...PRIMITIVE_TYPES, ...types.keys()];
   const checkType = (type: VarlinkType): void => {
     switch (type.kind) {
       case "named": {
         const target = byName.get(type.name);
         if (target === undefined) {
-          issues.push({ reason: `unknown type '${type.name}'`, position: type.position });
+          const { name } = type;
+          issues.push({
+            reason: `unknown type '${name}'`,
+            position: type.position,
+            hint: () => didYouMean(name, typeNames),
+          });
         } else if (target.kind !== "type") {
           issues.push({
             reason: `'${type.name}' is ${target.kind === "method" ? "a method" : "an error"}, not a type`,

@@ -2,7 +2,7 @@
  * Recursive-descent parser for varlink interface definitions. It builds the model of model.ts,
  * attaches documentation comments, and hands the result to the checker.
  */
-import { checkInterface, type Issue } from "./checker.js";
+import { checkInterface, PRIMITIVE_TYPES, type Issue } from "./checker.js";
 import { Lexer, type Token, type TokenKind, type Trivia } from "./lexer.js";
 import type {
   EnumType,
@@ -19,6 +19,7 @@ import type {
   VarlinkType,
 } from "./model.js";
 import { interfaceNameProblem, isFieldName, isMemberName } from "./names.js";
+import { didYouMean } from "./suggest.js";
 import { VarlinkSyntaxError } from "./syntax-error.js";
 
 /**
@@ -34,7 +35,9 @@ export interface ParseOptions {
   readonly file?: string | undefined;
 }
 
-const PRIMITIVES = new Set(["bool", "int", "float", "string", "object", "any"]);
+const PRIMITIVES: ReadonlySet<string> = new Set(PRIMITIVE_TYPES);
+const MEMBER_KEYWORDS = ["type", "method", "error"];
+const EXPECTED_MEMBER = "expected 'type', 'method' or 'error'";
 const MEMBER_NAME_RULE = "must start with an upper-case letter and hold only letters and digits";
 
 /**
@@ -77,7 +80,7 @@ class Parser {
     const keyword = this.peek();
     const doc = this.takeDoc();
     if (keyword.kind !== "word" || keyword.text !== "interface") {
-      this.failAt("expected 'interface'", keyword);
+      this.failKeyword("expected 'interface'", keyword, ["interface"]);
     }
     this.next();
     const name = this.parseInterfaceName(keyword);
@@ -106,7 +109,7 @@ class Parser {
       undefined,
     );
     if (first !== undefined) {
-      throw this.error(first.reason, first.position);
+      throw this.error(`${first.reason}${first.hint?.() ?? ""}`, first.position);
     }
     return definition;
   }
@@ -135,7 +138,7 @@ class Parser {
     const keyword = this.peek();
     const doc = this.takeDoc();
     if (keyword.kind !== "word") {
-      this.failAt("expected 'type', 'method' or 'error'", keyword);
+      this.failAt(EXPECTED_MEMBER, keyword);
     }
     let member: Member;
     switch (keyword.text) {
@@ -149,7 +152,7 @@ class Parser {
         member = this.parseError(keyword, doc);
         break;
       default:
-        this.failAt("expected 'type', 'method' or 'error'", keyword);
+        this.failKeyword(EXPECTED_MEMBER, keyword, MEMBER_KEYWORDS);
     }
     this.last = { doc, line: this.previousLine() };
     return member;
@@ -392,7 +395,8 @@ class Parser {
       return { kind: name as PrimitiveKind, position: token.position };
     }
     if (!/^[A-Z]/.test(name)) {
-      this.failAt(`unknown type '${name}'`, token);
+      // Defined types start with a capital, so only a primitive can be meant here.
+      this.failAt(`unknown type '${name}'${didYouMean(name, PRIMITIVE_TYPES)}`, token);
     }
     if (!isMemberName(name)) {
       this.failAt(`invalid type name '${name}': ${MEMBER_NAME_RULE}`, token);
@@ -454,6 +458,15 @@ class Parser {
 
   private failAt(reason: string, token: Token): never {
     throw this.error(reason, token.position);
+  }
+
+  /**
+   * Fails where a keyword belongs: a word close to one of `keywords` is taken for a misspelling
+   * of it (`methd`), anything else gets `reason`.
+   */
+  private failKeyword(reason: string, token: Token, keywords: readonly string[]): never {
+    const hint = token.kind === "word" ? didYouMean(token.text, keywords) : "";
+    this.failAt(hint === "" ? reason : `unknown keyword '${token.text}'${hint}`, token);
   }
 
   /**

@@ -4,10 +4,12 @@
  *
  * Every string form is `KIND:REST`, optionally followed by `;key=value` parameters. The only
  * parameter understood is `mode` on `unix:` paths; others are ignored, so addresses written for
- * other implementations still parse. `formatAddress` is the inverse of `parseAddress`: it refuses
+ * other implementations still parse. The `ssh-unix:` and `ssh-exec:` forms are systemd's and, as
+ * in systemd, take no parameters. `formatAddress` is the inverse of `parseAddress`: it refuses
  * objects whose string would parse back to something else.
  */
 import { isIPv4, isIPv6 } from "node:net";
+import { joinCommandLine, splitCommandLine } from "./command-line.js";
 
 /**
  * A unix socket in the file system: `unix:/run/org.example.service`.
@@ -56,8 +58,40 @@ export interface BridgeAddress {
   args: string[];
 }
 
+/**
+ * A unix socket on another machine, reached through the system's `ssh` (systemd's form):
+ * `ssh-unix:HOST:/run/org.example.service`, where HOST is anything ssh accepts as a destination
+ * (`user@host`, a `Host` alias) without a colon. The path must be absolute; the remote sshd must
+ * be OpenSSH 9.4 or newer. (systemd also reads `ssh:`, this form's name in v256; not accepted here.)
+ */
+export interface SshUnixAddress {
+  kind: "ssh-unix";
+  host: string;
+  path: string;
+}
+
+/**
+ * A command run on another machine through the system's `ssh`, whose stdin and stdout carry the
+ * connection (systemd's form): `ssh-exec:HOST:COMMAND ARGS...`. The command line is split as
+ * systemd splits it (quotes and C escapes, see command-line.ts); ssh then joins the words with
+ * spaces for the remote shell, so quoting protects words only on this side.
+ */
+export interface SshExecAddress {
+  kind: "ssh-exec";
+  host: string;
+  command: string;
+  args: string[];
+}
+
 /** Where a varlink service is reached or served. */
-export type Address = UnixAddress | AbstractAddress | TcpAddress | ExecAddress | BridgeAddress;
+export type Address =
+  | UnixAddress
+  | AbstractAddress
+  | TcpAddress
+  | ExecAddress
+  | BridgeAddress
+  | SshUnixAddress
+  | SshExecAddress;
 
 /** Linux rejects socket paths of 108 bytes or more (`sun_path` including its terminating NUL). */
 const MAX_SOCKET_PATH_BYTES = 107;
@@ -100,6 +134,9 @@ export function parseAddress(address: string): Address {
       return parseTcp(address, rest);
     case "exec":
       return parseExec(address, rest);
+    case "ssh-unix":
+    case "ssh-exec":
+      return parseSsh(address, kind, rest, semicolon !== -1);
     case "bridge":
       throw invalid(address, 'a bridge has no string form; pass { kind: "bridge", command, args }');
     default:
@@ -186,6 +223,49 @@ function parseExec(address: string, rest: string): ExecAddress {
 }
 
 /**
+ * `ssh-unix:HOST:PATH` and `ssh-exec:HOST:COMMAND`, checked as systemd's `sd_varlink_connect_url()`
+ * checks them: no `;`, `?` or `#` anywhere, HOST up to the first colon, an absolute PATH without
+ * `..`, a command line that splits into at least one word.
+ */
+function parseSsh(
+  address: string,
+  kind: string,
+  rest: string,
+  hasParameters: boolean,
+): SshUnixAddress | SshExecAddress {
+  if (hasParameters || /[?#]/.test(rest)) {
+    throw invalid(address, `${kind}: addresses take no ";", "?" or "#" (systemd refuses them)`);
+  }
+  const colon = rest.indexOf(":");
+  if (colon === -1) {
+    throw invalid(address, `missing the ":" after the host (expected ${kind}:HOST:...)`);
+  }
+  const host = rest.slice(0, colon);
+  if (host === "") throw invalid(address, "the ssh host is empty");
+  // ssh would read a destination starting with "-" as an option: never pass one on.
+  if (host.startsWith("-")) throw invalid(address, `the ssh host "${host}" starts with "-"`);
+  const remote = rest.slice(colon + 1);
+  if (kind === "ssh-unix") {
+    if (!remote.startsWith("/")) {
+      throw invalid(address, `the remote socket path "${remote}" is not absolute`);
+    }
+    if (remote.split("/").includes("..")) {
+      throw invalid(address, `the remote socket path "${remote}" contains ".."`);
+    }
+    return { kind: "ssh-unix", host, path: remote };
+  }
+  let words: string[];
+  try {
+    words = splitCommandLine(remote);
+  } catch (error) {
+    throw invalid(address, (error as Error).message);
+  }
+  const command = words.shift();
+  if (command === undefined) throw invalid(address, "the remote command line is empty");
+  return { kind: "ssh-exec", host, command, args: words };
+}
+
+/**
  * The string form of an address; `parseAddress` turns it back into an equal object.
  * A bridge, which has no string form, is written as `bridge:COMMAND ARGS...` for messages only.
  *
@@ -232,6 +312,10 @@ function formatUnchecked(address: Address): string {
       return ["exec:" + address.command, ...address.args].join(" ");
     case "bridge":
       return ["bridge:" + address.command, ...address.args].join(" ");
+    case "ssh-unix":
+      return `ssh-unix:${address.host}:${address.path}`;
+    case "ssh-exec":
+      return `ssh-exec:${address.host}:${joinCommandLine([address.command, ...address.args])}`;
     default:
       throw new TypeError(
         `unknown address kind ${JSON.stringify((address as { kind: unknown }).kind)}`,
@@ -250,6 +334,15 @@ function sameAddress(a: Address, b: Address): boolean {
     case "exec":
     case "bridge":
       return b.kind === a.kind && a.command === b.command && sameWords(a.args, b.args);
+    case "ssh-unix":
+      return b.kind === "ssh-unix" && a.host === b.host && a.path === b.path;
+    case "ssh-exec":
+      return (
+        b.kind === "ssh-exec" &&
+        a.host === b.host &&
+        a.command === b.command &&
+        sameWords(a.args, b.args)
+      );
   }
 }
 
@@ -257,7 +350,10 @@ function sameWords(a: readonly string[], b: unknown): boolean {
   return Array.isArray(b) && a.length === b.length && a.every((word, index) => word === b[index]);
 }
 
-function checkCommand(text: string, address: ExecAddress | BridgeAddress): void {
+function checkCommand(
+  text: string,
+  address: ExecAddress | BridgeAddress | SshExecAddress,
+): void {
   if (typeof address.command !== "string" || address.command === "") {
     throw new TypeError(`invalid ${address.kind} address ${text}: the command is empty`);
   }
@@ -285,6 +381,9 @@ export function toAddress(address: string | Address): Address {
     checkCommand(describeAddress(address), address);
     return address;
   }
+  // Unlike exec:, every ssh-exec command line has a string form (words are quoted), so once its
+  // types are checked, writing it checks the rest.
+  if (address.kind === "ssh-exec") checkCommand(describeAddress(address), address);
   formatAddress(address);
   return address;
 }

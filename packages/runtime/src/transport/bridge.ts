@@ -9,6 +9,12 @@ import type { BridgeAddress } from "./address.js";
 import { ChildHandle, findExecutable } from "./child-process.js";
 import { ChildStream } from "./child-stream.js";
 
+/** How `openBridgeStream` starts its command. */
+export interface BridgeOptions {
+  /** The child's argv[0]; the command as written by default. ssh: addresses pass `ssh`. */
+  argv0?: string;
+}
+
 /**
  * Starts the bridge command. Rejects with `signal.reason` when the signal fires first and with a
  * ConnectionError when the command cannot be started.
@@ -17,12 +23,13 @@ export async function openBridgeStream(
   address: BridgeAddress,
   label: string,
   signal: AbortSignal,
+  options: BridgeOptions = {},
 ): Promise<Duplex> {
   const program = await findExecutable(address.command, label);
   if (signal.aborted) throw signal.reason;
   const child = spawn(program, address.args, {
     stdio: ["pipe", "pipe", "inherit"],
-    argv0: address.command,
+    argv0: options.argv0 ?? address.command,
   });
   const handle = new ChildHandle(child, program);
   try {

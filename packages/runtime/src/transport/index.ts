@@ -12,6 +12,8 @@ export type {
   TcpAddress,
   ExecAddress,
   BridgeAddress,
+  SshUnixAddress,
+  SshExecAddress,
 } from "./address.js";
 export { openStream } from "./open-stream.js";
 export { listen } from "./listen.js";

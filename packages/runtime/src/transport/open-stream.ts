@@ -9,6 +9,7 @@ import { openBridgeStream } from "./bridge.js";
 import { connectSocket } from "./connect-socket.js";
 import { withDeadline } from "./deadline.js";
 import { openExecStream } from "./exec.js";
+import { openSshStream } from "./ssh.js";
 
 /**
  * Opens a connection to `address` and resolves with it as a byte stream, ready to carry varlink
@@ -20,8 +21,10 @@ import { openExecStream } from "./exec.js";
  *   once it has exited.
  * - A bridge starts its command; the stream writes to its stdin and reads its stdout. Ending the
  *   stream closes its stdin; destroying it also terminates it; its exit ends the stream.
+ * - `ssh-unix:` and `ssh-exec:` start the system's `ssh` (or `$SYSTEMD_SSH`) as a bridge, with
+ *   the command lines systemd uses (see ssh.ts); a missing ssh is `not-found`.
  *
- * When an `exec:` or bridge child dies with a failing status, the stream is destroyed with a
+ * When an `exec:`, bridge or ssh child dies with a failing status, the stream is destroyed with a
  * ConnectionError (`closed`) that names the program and the status.
  *
  * `options.signal` and `options.timeout` bound the opening only, not the stream's later life.
@@ -46,6 +49,9 @@ export async function openStream(
         return openExecStream(target, label, signal);
       case "bridge":
         return openBridgeStream(target, label, signal);
+      case "ssh-unix":
+      case "ssh-exec":
+        return openSshStream(target, label, signal);
     }
   });
 }

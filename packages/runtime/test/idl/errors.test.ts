@@ -163,7 +163,11 @@ describe("syntax errors", () => {
     ["fixed-size array", `${I}type T (x: [1]bool)`, [2, 13, "expected ']' or 'string' after '['"]],
     ["unclosed map key", `${I}type T (x: [string bool)`, [2, 20, "expected ']' after '[string'"]],
     ["postfix array", `${I}type T (x: bool[])`, [2, 16, "expected ',' or ')' after field"]],
-    ["lower-case unknown type", `${I}type T (x: strin)`, [2, 12, "unknown type 'strin'"]],
+    [
+      "lower-case unknown type",
+      `${I}type T (x: strin)`,
+      [2, 12, "unknown type 'strin'; did you mean 'string'?"],
+    ],
     [
       "invalid type name",
       `${I}type T (x: Foo_Bar)`,

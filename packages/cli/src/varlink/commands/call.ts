@@ -1,23 +1,31 @@
 /**
- * `varlink call [ADDRESS/]INTERFACE.METHOD [PARAMETERS]`: call a method and print its replies.
+ * `varlink call [ADDRESS/]INTERFACE.METHOD [PARAMETERS]`: call a method and print its replies,
+ * with libvarlink's options and systemd varlinkctl's (`--collect`, `--graceful`, `-E`, `-q`).
  */
 import { VarlinkError, type CallOptions as RuntimeCallOptions, type JsonObject } from "@varlink-ts/runtime";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { fixedEndpoint, globalOptions } from "../address-options.js";
-import { checkCall } from "../call-check.js";
+import { CHECKED_ERRORS, checkCall } from "../call-check.js";
 import { openConnection, openService, type ServiceConnection } from "../connection.js";
 import type { CommandContext } from "../context.js";
+import { reportProblem } from "../diagnostics.js";
+import { FOREVER, parseTimeout } from "../durations.js";
 import { EXIT_USAGE } from "../exit-codes.js";
 import { replyFailure, runAction, usageError } from "../failures.js";
-import { defaultJsonFormat, formatJson, JSON_FORMATS, type JsonFormat } from "../output.js";
+import { chosenFormat, defaultJsonFormat, formatJson, jsonOption, type JsonChoice } from "../output.js";
 import { readParameters } from "../parameters.js";
-import { parseCallArguments, type MethodTarget } from "../targets.js";
+import { parseCallArguments, splitMethodName, type MethodTarget } from "../targets.js";
 
 interface CallOptions {
   readonly more?: boolean;
+  readonly collect?: boolean;
   readonly oneway?: boolean;
-  readonly json?: JsonFormat;
+  readonly json?: JsonChoice;
+  /** Milliseconds, or FOREVER. */
   readonly timeout?: number;
+  readonly graceful?: readonly string[];
+  readonly quiet?: boolean;
+  readonly unchecked?: boolean;
 }
 
 /** Adds `call` to the program. */
@@ -32,21 +40,37 @@ export function registerCall(program: Command, context: CommandContext): void {
       "a JSON object; '-', or nothing when standard input is not a terminal, reads it from standard input",
     )
     .addOption(new Option("-m, --more", "ask for several replies and print each as it arrives"))
+    .addOption(new Option("--collect", "ask for several replies and print them as one JSON array").conflicts("oneway"))
+    // Before --oneway, so that `-E --oneway` is reported as such, not as the --more -E implies.
+    .addOption(
+      new Option("-E", "--more without a time limit (as varlinkctl's -E)")
+        .implies({ more: true, timeout: FOREVER })
+        .conflicts("oneway"),
+    )
     .addOption(new Option("-o, --oneway", "ask for no reply and print nothing").conflicts("more"))
     .addOption(
-      new Option("-t, --timeout <seconds>", "give up (exit 3) when the service has not answered in time; with --more, the whole stream")
-        .argParser(parseSeconds),
+      new Option(
+        "-t, --timeout <time>",
+        "give up (exit 3) when the service has not answered in time; with --more, the whole stream. " +
+          "Seconds, or a number with a unit (500ms, 2min); empty or 'infinity' waits forever (the default)",
+      ).argParser(parseTimeout),
     )
     .addOption(
-      new Option("-j, --json <format>", "how to print replies (default: pretty on a terminal, short otherwise)").choices(
-        JSON_FORMATS,
+      new Option("--graceful <error>", "treat this error reply as success (exit 0); may be repeated").argParser(
+        collectErrorName,
       ),
+    )
+    .addOption(new Option("-q, --quiet", "print no replies (failures are still reported)"))
+    .addOption(new Option("--unchecked", "send the call without checking it against the service's interface first"))
+    .addOption(
+      jsonOption("how to print replies: pretty, short, seq; off or absent: pretty on a terminal, short otherwise"),
     )
     .addHelpText(
       "after",
       "\nWithout an ADDRESS, --bridge or --activate, the resolver gives the service of INTERFACE.\n" +
-        "Exit codes: 0 done, 1 error reply (printed on stderr), 2 nothing sent (usage, bad JSON,\n" +
-        "unknown interface or method, invalid parameters), 3 connection failed.",
+        "Exit codes: 0 done (or a --graceful error), 1 error reply (printed on stderr), 2 nothing\n" +
+        "sent (usage, bad JSON, unknown interface or method, invalid parameters; --unchecked sends\n" +
+        "those), 3 connection failed.",
     )
     .action((method: string, rest: string[], options: CallOptions, command: Command) =>
       runAction(context, async () => {
@@ -60,9 +84,12 @@ export function registerCall(program: Command, context: CommandContext): void {
             ? await openConnection(endpoint)
             : await openService(globals, undefined, target.interfaceName, EXIT_USAGE);
         const label = endpoint?.label ?? `the service of ${target.interfaceName}`;
-        const callOptions: RuntimeCallOptions = options.timeout === undefined ? {} : { timeout: options.timeout * 1000 };
+        const timeout = options.timeout ?? FOREVER;
+        const callOptions: RuntimeCallOptions = timeout === FOREVER ? {} : { timeout };
         try {
-          await checkCall(context, connection.client, target, parameters, label, callOptions);
+          if (isChecked(options)) {
+            await checkCall(context, connection.client, target, parameters, label, callOptions);
+          }
           await makeCall(context, connection, target, parameters, options, callOptions);
         } catch (error) {
           throw connection.relabel(error);
@@ -71,6 +98,15 @@ export function registerCall(program: Command, context: CommandContext): void {
         }
       }),
     );
+}
+
+/**
+ * Whether to check the call against the service's interface first: not with `--unchecked`, nor
+ * when `--graceful` names an error the check would pre-empt (the user expects the service's answer).
+ */
+function isChecked(options: CallOptions): boolean {
+  if (options.unchecked === true) return false;
+  return !(options.graceful ?? []).some((name) => CHECKED_ERRORS.has(name));
 }
 
 async function makeCall(
@@ -82,29 +118,38 @@ async function makeCall(
   callOptions: RuntimeCallOptions,
 ): Promise<void> {
   const { client } = connection;
-  const format = options.json ?? defaultJsonFormat(context.stdout);
+  const format = chosenFormat(options.json) ?? defaultJsonFormat(context.stdout);
+  const print = (value: unknown): void => {
+    if (options.quiet !== true) context.stdout.write(formatJson(value, format));
+  };
   try {
     if (options.oneway === true) {
       await client.callOneway(target.method, parameters, callOptions);
       await connection.finish();
+    } else if (options.collect === true) {
+      const replies: JsonObject[] = [];
+      for await (const reply of client.callMore(target.method, parameters, callOptions)) replies.push(reply);
+      print(replies);
     } else if (options.more === true) {
-      for await (const reply of client.callMore(target.method, parameters, callOptions)) {
-        context.stdout.write(formatJson(reply, format));
-      }
+      for await (const reply of client.callMore(target.method, parameters, callOptions)) print(reply);
     } else {
-      context.stdout.write(formatJson(await client.call(target.method, parameters, callOptions), format));
+      print(await client.call(target.method, parameters, callOptions));
     }
   } catch (error) {
-    if (error instanceof VarlinkError) throw replyFailure(target.method, error);
-    throw error;
+    if (!(error instanceof VarlinkError)) throw error;
+    if (!(options.graceful ?? []).includes(error.error)) throw replyFailure(target.method, error);
+    // As varlinkctl does: the expected error is success, said on stderr, and its parameters are
+    // printed as the reply (for --collect instead of the replies so far, like sd_varlink_collect).
+    if (options.quiet === true) return;
+    reportProblem(context, `${target.method} failed with ${error.error}, expected (--graceful)`);
+    print(error.parameters);
   }
 }
 
-/** `--timeout`: a positive number of seconds. */
-function parseSeconds(value: string): number {
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new InvalidArgumentError(`"${value}" is not a positive number of seconds`);
+/** `--graceful`: a qualified error name, added to those given before. */
+function collectErrorName(value: string, previous: readonly string[] | undefined): readonly string[] {
+  if (splitMethodName(value) === undefined) {
+    throw new InvalidArgumentError(`"${value}" is not an error name such as org.varlink.service.InvalidParameter`);
   }
-  return seconds;
+  return [...(previous ?? []), value];
 }

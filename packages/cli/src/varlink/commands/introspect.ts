@@ -1,16 +1,20 @@
 /**
  * `varlink introspect ADDRESS [INTERFACE...]` (also `varlink help`, libvarlink's name): the
- * interface definitions a service implements, in the canonical format.
+ * interface definitions a service implements, in the canonical format; with `--save DIR`, written
+ * to `DIR/INTERFACE.varlink` exactly as the service sent them.
  */
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
 import {
   getInfo,
   getInterfaceDescription,
   InterfaceNotFoundError,
+  ProtocolError,
   VarlinkError,
   VarlinkSyntaxError,
   type Connection,
 } from "@varlink-ts/runtime";
-import { formatSource } from "@varlink-ts/runtime/idl";
+import { formatSource, isInterfaceName, parseInterface } from "@varlink-ts/runtime/idl";
 import type { Command } from "commander";
 import { fixedEndpoint, globalOptions, type GlobalOptions } from "../address-options.js";
 import { openConnection, openService } from "../connection.js";
@@ -22,6 +26,17 @@ import { parseInterfaceArguments } from "../targets.js";
 
 const SERVICE_INTERFACE = "org.varlink.service";
 
+interface IntrospectOptions {
+  /** The directory to write `INTERFACE.varlink` files to instead of printing. */
+  readonly save?: string;
+}
+
+/** One description as the service sent it. */
+interface Description {
+  readonly name: string;
+  readonly text: string;
+}
+
 /** Adds `introspect` (alias `help`) to the program. */
 export function registerIntrospect(program: Command, context: CommandContext): void {
   program
@@ -32,16 +47,33 @@ export function registerIntrospect(program: Command, context: CommandContext): v
       "[targets...]",
       "ADDRESS [INTERFACE...], ADDRESS/INTERFACE, or INTERFACE... (through --bridge, --activate or the resolver)",
     )
+    .option(
+      "--save <dir>",
+      "write each interface to DIR/INTERFACE.varlink, exactly as the service sent it, instead of printing it",
+    )
     .addHelpText(
       "after",
       `\nWithout an INTERFACE, prints every interface the service lists except ${SERVICE_INTERFACE}.\n` +
+        "With --save, prints the path of each file written.\n" +
         "'varlink help' alone, or 'varlink help COMMAND', shows the usage instead.",
     )
-    .action((targets: string[], _options: object, command: Command) =>
+    .action((targets: string[], options: IntrospectOptions, command: Command) =>
       runAction(context, async () => {
         const globals = globalOptions(command);
+        if (options.save !== undefined) {
+          const descriptions: Description[] = [];
+          await introspect(globals, targets, (description) => descriptions.push(description));
+          await save(context, options.save, descriptions);
+          return;
+        }
         if (showsUsage(program, command, targets, globals)) return;
-        await introspect(context, globals, targets);
+        // Each is printed as it arrives, so what came before a failure is still shown.
+        let first = true;
+        await introspect(globals, targets, ({ name, text }) => {
+          const printed = canonical(context, name, text);
+          context.stdout.write(first ? printed : `\n${printed}`);
+          first = false;
+        });
       }),
     );
 }
@@ -67,14 +99,14 @@ function showsUsage(program: Command, command: Command, targets: string[], globa
   return false;
 }
 
-async function introspect(context: CommandContext, globals: GlobalOptions, targets: string[]): Promise<void> {
+/** Hands each description the targets name to `take`, in order, as the service sent it. */
+async function introspect(
+  globals: GlobalOptions,
+  targets: string[],
+  take: (description: Description) => void,
+): Promise<void> {
   const { address, interfaces } = parseInterfaceArguments(targets);
   const endpoint = fixedEndpoint(globals, address);
-  let first = true;
-  const print = (text: string): void => {
-    context.stdout.write(first ? text : `\n${text}`);
-    first = false;
-  };
   if (endpoint === undefined) {
     if (interfaces.length === 0) {
       throw usageError("missing ADDRESS or INTERFACE (or --bridge COMMAND, or --activate COMMAND)");
@@ -83,7 +115,7 @@ async function introspect(context: CommandContext, globals: GlobalOptions, targe
     for (const name of interfaces) {
       const connection = await openService(globals, undefined, name, EXIT_FAILED);
       try {
-        print(await describe(context, connection.client, name, `the service of ${name}`));
+        take(await describe(connection.client, name, `the service of ${name}`));
       } finally {
         connection.close();
       }
@@ -94,7 +126,7 @@ async function introspect(context: CommandContext, globals: GlobalOptions, targe
   try {
     const names = interfaces.length > 0 ? interfaces : await listedInterfaces(connection.client);
     for (const name of names) {
-      print(await describe(context, connection.client, name, endpoint.label));
+      take(await describe(connection.client, name, endpoint.label));
     }
   } catch (error) {
     throw connection.relabel(error);
@@ -113,19 +145,10 @@ async function listedInterfaces(client: Connection): Promise<string[]> {
   }
 }
 
-/**
- * The canonical text of one interface. A description this parser refuses (peers accept more, such
- * as references to undefined types) is printed as the service sent it, after a warning.
- */
-async function describe(
-  context: CommandContext,
-  client: Connection,
-  name: string,
-  label: string,
-): Promise<string> {
-  let description: string;
+/** The description of one interface, as the service sent it. */
+async function describe(client: Connection, name: string, label: string): Promise<Description> {
   try {
-    description = await getInterfaceDescription(client, name);
+    return { name, text: await getInterfaceDescription(client, name) };
   } catch (error) {
     if (error instanceof InterfaceNotFoundError) {
       throw new CommandFailure(EXIT_FAILED, `${label} does not implement ${name}`, { cause: error });
@@ -135,11 +158,60 @@ async function describe(
     }
     throw error;
   }
+}
+
+/**
+ * The canonical text of one interface. A description this parser refuses (peers accept more, such
+ * as references to undefined types) is printed as the service sent it, after a warning.
+ */
+function canonical(context: CommandContext, name: string, description: string): string {
   try {
     return formatSource(description, { file: `<${name}>` });
   } catch (error) {
     if (!(error instanceof VarlinkSyntaxError)) throw error;
     reportProblem(context, `warning: ${name} is printed as sent, it does not parse: ${error.message}`);
     return description.endsWith("\n") ? description : `${description}\n`;
+  }
+}
+
+/**
+ * Writes each description to `DIR/INTERFACE.varlink` byte for byte as sent, not reformatted: a
+ * service built from the file then answers `GetInterfaceDescription` exactly as this one does, and
+ * `varlink-codegen` gives the same code from the file as from the service. Nothing is written
+ * until every description has arrived.
+ */
+async function save(
+  context: CommandContext,
+  dir: string,
+  descriptions: readonly Description[],
+): Promise<void> {
+  for (const { name, text } of descriptions) {
+    // The name becomes a file name: a service must not be able to choose a path through GetInfo.
+    if (!isInterfaceName(name)) {
+      throw new ProtocolError(`GetInfo lists ${JSON.stringify(name)}, which is not an interface name`);
+    }
+    let declared: string;
+    try {
+      declared = parseInterface(text, { file: `<${name}>` }).name;
+    } catch (error) {
+      if (!(error instanceof VarlinkSyntaxError)) throw error;
+      // Saved all the same: the file is still the service's description, for a peer's tools.
+      reportProblem(context, `warning: ${name} is saved as sent, it does not parse: ${error.message}`);
+      continue;
+    }
+    if (declared !== name) {
+      throw new ProtocolError(`asked for the description of ${name}, the service sent that of ${declared}`);
+    }
+  }
+  try {
+    await mkdir(dir, { recursive: true });
+    for (const { name, text } of descriptions) {
+      const file = path.join(dir, `${name}.varlink`);
+      await writeFile(file, text);
+      context.stdout.write(`${file}\n`);
+    }
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new CommandFailure(EXIT_FAILED, `cannot save to ${dir}: ${code ?? message}`, { cause: error });
   }
 }

@@ -1,0 +1,98 @@
+/**
+ * How `varlink` reads its command line: usage errors worded like every other failure, and the
+ * habits of systemd's varlinkctl (options before the verb, `-j` without a value, `validate-idl`).
+ * Needs `npx tsc -b` first.
+ */
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { assertBuilt, MORE_SERVICE, Sandbox, type StartedService } from "./fixtures/harness.js";
+
+let sandbox: Sandbox;
+
+beforeAll(assertBuilt);
+beforeEach(async () => {
+  sandbox = await Sandbox.create();
+});
+afterEach(async () => {
+  await sandbox.dispose();
+});
+
+describe("usage errors", () => {
+  it.each([
+    ["an unknown option", ["call", "--bogus", "org.example.more.Ping"], "unknown option '--bogus' (see 'varlink call --help')"],
+    ["a missing argument", ["call"], "missing required argument 'method' (see 'varlink call --help')"],
+    ["an unknown command", ["frobnicate"], "unknown command 'frobnicate' (see 'varlink --help')"],
+    ["an option missing its value", ["call", "org.example.more.Ping", "--graceful"], "option '--graceful <error>' argument missing (see 'varlink call --help')"],
+    ["too many arguments", ["list-interfaces", "unix:/a", "unix:/b"], "too many arguments for 'list-interfaces'. Expected 1 argument but got 2. (see 'varlink list-interfaces --help')"],
+  ])("%s is one line starting with varlink:, exit 2", async (_name, args, message) => {
+    const result = await sandbox.runVarlink(args);
+    expect(result).toEqual({ code: 2, stdout: "", stderr: `varlink: ${message}\n` });
+  });
+
+  it("a misspelt option keeps commander's suggestion on the same line", async () => {
+    const result = await sandbox.runVarlink(["call", "--mroe", "org.example.more.Ping"]);
+    expect(result).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "varlink: unknown option '--mroe' (Did you mean --more?) (see 'varlink call --help')\n",
+    });
+  });
+
+  it("an invalid --json value names the choices", async () => {
+    const result = await sandbox.runVarlink(["info", "--json=yaml", "unix:/a"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      "varlink: option '-j, --json <format>' argument 'yaml' is invalid. Allowed choices are pretty, short, seq, off. (see 'varlink info --help')\n",
+    );
+  });
+
+  it("no command says so first, then shows the usage on stderr", async () => {
+    const result = await sandbox.runVarlink([]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/^varlink: missing COMMAND \(see 'varlink --help'\)\nUsage: varlink /);
+  });
+
+  it("--help before the command is still the program's usage", async () => {
+    const result = await sandbox.runVarlink(["--help", "call"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: varlink \[options\] \[command\]/);
+  });
+});
+
+describe("varlinkctl's habits", () => {
+  let service: StartedService;
+  beforeEach(async () => {
+    service = await sandbox.startService(MORE_SERVICE, [`--varlink=${sandbox.socket("more.sock")}`]);
+  });
+
+  it("takes a command's options before the command, values included", async () => {
+    const more = await sandbox.runVarlink(["--more", "call", service.address, "org.example.more.TestMore", '{"n": 1}']);
+    expect(more).toEqual({
+      code: 0,
+      stdout: '{"state":{"start":true}}\n{"state":{"progress":100}}\n{"state":{"end":true}}\n',
+      stderr: "",
+    });
+    const json = await sandbox.runVarlink(["--json", "pretty", "--timeout", "5", "call", `${service.address}/org.example.more.Ping`, '{"ping": "x"}']);
+    expect(json).toEqual({ code: 0, stdout: '{\n  "pong": "x"\n}\n', stderr: "" });
+  });
+
+  it("-j without a value means JSON, one line when stdout is not a terminal", async () => {
+    const before = await sandbox.runVarlink(["-j", "list-interfaces", service.address]);
+    expect(before).toEqual({ code: 0, stdout: '["org.varlink.service","org.example.more","org.example.echo"]\n', stderr: "" });
+    const after = await sandbox.runVarlink(["list-interfaces", service.address, "-j"]);
+    expect(after).toEqual(before);
+  });
+
+  it("validate-idl is validate", async () => {
+    // The command runs in the sandbox directory.
+    await writeFile(join(sandbox.dir, "good.varlink"), "interface org.example.good\n\nmethod Ping() -> ()\n");
+    await writeFile(join(sandbox.dir, "bad.varlink"), "interface org.example.bad\n\nmethod ping() -> ()\n");
+    expect(await sandbox.runVarlink(["validate-idl", "good.varlink"])).toEqual({ code: 0, stdout: "", stderr: "" });
+    const invalid = await sandbox.runVarlink(["validate-idl", "bad.varlink"]);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stdout).toBe("");
+    expect(invalid.stderr).toMatch(/^bad\.varlink:3:8: invalid method name 'ping'/);
+  });
+});
