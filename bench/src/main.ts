@@ -14,6 +14,7 @@ import type { RunContext } from "./orchestrate/context.js";
 import { ensureGoPeer } from "./orchestrate/go-peer.js";
 import { runLarge } from "./orchestrate/large.js";
 import { runNetwork } from "./orchestrate/network.js";
+import { runWorkers, workersTable, type WorkersCell } from "./orchestrate/workers.js";
 import { BENCH_DIR, BENCH_IDL, CACHE_DIR, REPO_DIR } from "./orchestrate/paths.js";
 import { goPeer, nodePeers, PAIRS, type Peer, type PeerId } from "./orchestrate/peers.js";
 import { parseOptions, USAGE, UsageError, type BenchOptions } from "./options.js";
@@ -51,7 +52,9 @@ async function checkGeneratedCode(thorough: boolean): Promise<void> {
   if (!result.upToDate) throw new Error(STALE);
 }
 
-async function run(options: BenchOptions): Promise<BenchResults> {
+async function run(
+  options: BenchOptions,
+): Promise<BenchResults & { readonly workers: WorkersCell[] }> {
   const started = performance.now();
   await checkGeneratedCode(!options.quick);
   const peers = new Map<PeerId, Peer>(nodePeers().map((peer) => [peer.id, peer]));
@@ -90,6 +93,13 @@ async function run(options: BenchOptions): Promise<BenchResults> {
           withGo: peers.has("go"),
         })
       : [];
+    const workers = options.workers
+      ? await runWorkers(context, {
+          rounds: options.rounds,
+          warmupMs: options.warmupMs,
+          durationMs: options.durationMs,
+        })
+      : [];
     const goVersion = peers.has("go")
       ? spawnSync("go", ["version"], { encoding: "utf8" }).stdout.trim()
       : undefined;
@@ -113,6 +123,7 @@ async function run(options: BenchOptions): Promise<BenchResults> {
       network,
       large,
       codegen,
+      workers,
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
@@ -143,6 +154,8 @@ async function main(argv: readonly string[]): Promise<number> {
   writeFileSync(path.join(CACHE_DIR, "last-run.json"), `${JSON.stringify(finished, null, 2)}\n`);
   if (options.json) console.log(JSON.stringify({ ...finished, summary, targets }, null, 2));
   else console.log(`\n${tables}`);
+  // Its own table, kept out of the published results (docs/benchmarks.md, "Several cores").
+  if (!options.json && results.workers.length > 0) console.log(`\n${workersTable(results.workers)}`);
   if (options.docs) log(`\nupdated ${publish(finished, summary, tables).join(", ")}`);
   else log(`\nresults in ${path.relative(REPO_DIR, path.join(CACHE_DIR, "last-run.json"))}`);
   return 0;

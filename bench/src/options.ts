@@ -4,7 +4,8 @@ import { PAIRS, type PairId } from "./orchestrate/peers.js";
 import { CODEGEN_TASKS, type CodegenTask } from "./results.js";
 import { NETWORK_SCENARIOS, type NetworkScenario } from "./shared/workload.js";
 
-export const ALL_SCENARIOS = [...NETWORK_SCENARIOS, "large", "codegen"] as const;
+// `workers`: ping-8conn against our server in one process and from 2 workers (orchestrate/workers.ts).
+export const ALL_SCENARIOS = [...NETWORK_SCENARIOS, "large", "codegen", "workers"] as const;
 export type Scenario = (typeof ALL_SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -15,6 +16,8 @@ export interface BenchOptions {
   readonly network: readonly NetworkScenario[];
   readonly large: boolean;
   readonly codegen: boolean;
+  /** One process against a pool of workers (`serveWorkers`), plain and CPU-heavy Ping. */
+  readonly workers: boolean;
   readonly pairs: readonly PairId[];
   readonly rounds: number;
   readonly largeRounds: number;
@@ -124,6 +127,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
     network: NETWORK_SCENARIOS.filter((scenario) => scenarios.includes(scenario)),
     large: scenarios.includes("large"),
     codegen: scenarios.includes("codegen"),
+    workers: scenarios.includes("workers"),
     pairs,
     rounds,
     // Large messages and code generation take seconds per run: fewer rounds keep the run short.

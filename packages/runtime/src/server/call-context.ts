@@ -1,9 +1,28 @@
 /**
  * The context a handler receives, and the server's side of its upgrade promise.
  */
+import { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { ParsedCall } from "./call.js";
-import type { CallContext } from "./types.js";
+import type { CallContext, CallPeer } from "./types.js";
+
+const UNIX_PEER: CallPeer = Object.freeze({ transport: "unix" });
+const STREAM_PEER: CallPeer = Object.freeze({ transport: "stream" });
+
+/**
+ * What can be known about the far end of `stream`; called once per connection, since the
+ * socket's address is a system call and every call of the connection shares the answer.
+ */
+export function peerOf(stream: Duplex): CallPeer {
+  if (!(stream instanceof Socket)) return STREAM_PEER;
+  const { remoteAddress: address, remotePort: port, remoteFamily: family } = stream;
+  if (address !== undefined && port !== undefined && family !== undefined) {
+    return Object.freeze({ transport: "tcp", address, port, family });
+  }
+  // stdin and a unix connection are both libuv pipes; only an accepted connection has the
+  // `server` Node sets on it (net.Server's "connection"), so stdio stays a plain stream.
+  return (stream as { server?: unknown }).server !== undefined ? UNIX_PEER : STREAM_PEER;
+}
 
 /** The server's handle on one call's context: whether the handler asked for the raw stream. */
 export interface UpgradeSlot {
@@ -33,14 +52,21 @@ class PlainCallContext implements CallContext {
   readonly upgrade = false;
   readonly message: Readonly<Record<string, unknown>>;
   readonly reply: (parameters: object) => Promise<void>;
+  readonly peer: CallPeer;
   readonly #signal: () => AbortSignal;
 
-  constructor(call: ParsedCall, signal: () => AbortSignal, reply: (parameters: object) => Promise<void>) {
+  constructor(
+    call: ParsedCall,
+    signal: () => AbortSignal,
+    reply: (parameters: object) => Promise<void>,
+    peer: CallPeer,
+  ) {
     this.method = call.method;
     this.more = call.more;
     this.oneway = call.oneway;
     this.message = call.message;
     this.reply = reply;
+    this.peer = peer;
     this.#signal = signal;
   }
 
@@ -53,13 +79,17 @@ class PlainCallContext implements CallContext {
   }
 }
 
-/** Builds the context of `call`; `signal` makes the signal that fires when the client goes away. */
+/**
+ * Builds the context of `call`; `signal` makes the signal that fires when the client goes away,
+ * and `peer` is the connection's, worked out once by {@link peerOf} (a plain stream when none).
+ */
 export function createCallContext(
   call: ParsedCall,
   signal: () => AbortSignal,
   reply: (parameters: object) => Promise<void>,
+  peer: CallPeer = STREAM_PEER,
 ): { context: CallContext; upgrade: UpgradeSlot } {
-  if (!call.upgrade) return { context: new PlainCallContext(call, signal, reply), upgrade: NO_UPGRADE };
+  if (!call.upgrade) return { context: new PlainCallContext(call, signal, reply, peer), upgrade: NO_UPGRADE };
   let promise: Promise<Duplex> | undefined;
   let settle: { resolve(stream: Duplex): void; reject(reason: Error): void } | undefined;
 
@@ -73,6 +103,7 @@ export function createCallContext(
       return signal();
     },
     reply,
+    peer,
     upgradedStream(): Promise<Duplex> {
       if (!call.upgrade) {
         throw new TypeError(`${call.method} was not called with upgrade`);

@@ -29,14 +29,20 @@ import type { BudgetAccount, BudgetHolder, MemoryBudget } from "../memory-budget
 import { MessageReader, SEPARATE_NUL_THRESHOLD, decodeMessage } from "../protocol/framing.js";
 import { frameLength, type Frame } from "../protocol/serialize.js";
 import { parseCall, type ParsedCall } from "./call.js";
+import { peerOf } from "./call-context.js";
 import { LARGE_MESSAGE, takeLargeMessageTurn } from "./large-messages.js";
-import type { ServiceLogger } from "./types.js";
+import type { CallPeer, ServiceLogger } from "./types.js";
 import { Watchdog } from "./watchdog.js";
 
 /** What a call in progress may do with its connection. */
 export interface ReplyChannel {
   /** Fires when the connection has closed. */
   readonly signal: AbortSignal;
+  /**
+   * Who is at the other end, worked out once when the connection opened; a channel without one
+   * (sans-IO `handle()`) gives its calls `{ transport: "stream" }`.
+   */
+  readonly peer?: CallPeer;
   /**
    * Queues one message: its JSON, to which the NUL is added here, or the buffers of a large
    * one, NUL included. Dropped once the connection is closed.
@@ -89,6 +95,8 @@ type State = "open" | "ending" | "closed" | "detached";
 export class Connection implements ReplyChannel, BudgetHolder {
   /** Resolves when the stream has closed or was handed over by an upgrade. */
   readonly done: Promise<void>;
+  /** Worked out here, once, so that a call's context only copies it. */
+  readonly peer: CallPeer;
   private readonly abortController = new AbortController();
   private readonly reader: MessageReader;
   private state: State = "open";
@@ -126,6 +134,7 @@ export class Connection implements ReplyChannel, BudgetHolder {
     private readonly options: ConnectionOptions,
   ) {
     this.reader = new MessageReader(options.maxMessageSize);
+    this.peer = peerOf(stream);
     this.done = new Promise((resolve) => (this.markDone = resolve));
     this.idleTimer = new Watchdog(options.idleTimeout, this.onIdleTimeout);
     this.messageTimer = new Watchdog(options.messageTimeout, this.onMessageTimeout, "waiting");

@@ -87,8 +87,11 @@ export class Dispatcher {
       return undefined;
     }
     const state = new CallState(channel);
-    const { context, upgrade } = createCallContext(call, state.signal, (parameters) =>
-      this.continueWith(call, target, parameters, channel, state),
+    const { context, upgrade } = createCallContext(
+      call,
+      state.signal,
+      (parameters) => this.continueWith(call, target, parameters, channel, state),
+      channel.peer,
     );
     let result: unknown;
     try {

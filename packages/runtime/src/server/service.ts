@@ -12,6 +12,8 @@ import { listen } from "../transport/listen.js";
 import type { Listener } from "../transport/listener.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
 import { Dispatcher } from "./dispatcher.js";
+import { handleMessage, type HandleOptions } from "./handle-message.js";
+import { readInterfaceFile } from "./interface-files.js";
 import { InterfaceRegistry } from "./interface-registry.js";
 import { RepeatedLog } from "./repeated-log.js";
 import {
@@ -91,11 +93,13 @@ export class VarlinkService {
   private readonly logger: ServiceLogger;
   private readonly connections = new Set<Connection>();
   private readonly listeners: Listener[] = [];
+  private readonly interfaceDir: string | URL | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(info: ServiceInfo, options: ServiceOptions = {}) {
     this.info = info;
     this.logger = options.logger ?? defaultLogger;
+    this.interfaceDir = options.interfaceDir;
     this.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     const memoryBudget = options.memoryBudget ?? processMemoryBudget();
     this.refusals = new RepeatedLog(
@@ -158,6 +162,41 @@ export class VarlinkService {
       this.registry.add(definition, handlers);
     }
     return this;
+  }
+
+  /**
+   * Implements the interface read from `${interfaceDir}/${name}.varlink` (option
+   * {@link ServiceOptions.interfaceDir}), like the Python binding's `@service.interface(name)`;
+   * a `name` with a `/` is a path to the file itself. The file is read synchronously, once, at
+   * setup. `handlers` are keyed by varlink method name, as for IDL text.
+   *
+   * @throws VarlinkSyntaxError when the file does not parse: `FILE:LINE:COL: reason`.
+   * @throws TypeError when the file declares another interface than `name`, or there is no
+   *   `interfaceDir` to find a name in.
+   * @throws Error from `fs` when the file cannot be read (`code` `ENOENT`, …).
+   */
+  addInterfaceFile(name: string, handlers: InterfaceHandlers | object): this {
+    return this.addInterface(readInterfaceFile(name, this.interfaceDir), handlers);
+  }
+
+  /**
+   * Answers one incoming message without a connection (sans-IO), like the Python binding's
+   * `Service.handle`: yields the JSON text (no NUL) of each outgoing message, several for a
+   * `more` call, none for `oneway`. A trailing NUL on `message` is accepted. The call takes the
+   * same path as on a socket: checks, handlers, error replies. Leaving the loop early or
+   * aborting `options.signal` fires the handler's `context.signal`. Send one message at a time
+   * per peer and finish its replies first, as a connection does.
+   *
+   * @throws ProtocolError (when iterated) where a connection would close: a malformed message or
+   *   call, one over `maxMessageSize`, and `upgrade` calls, which need a stream to hand over.
+   */
+  handle(message: string | Uint8Array, options?: HandleOptions): AsyncIterable<string> {
+    const target = {
+      dispatch: this.dispatcher.dispatch,
+      maxMessageSize: this.connectionOptions.maxMessageSize,
+      closed: () => this.closing !== undefined,
+    };
+    return handleMessage(message, target, options);
   }
 
   /**

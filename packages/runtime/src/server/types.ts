@@ -73,7 +73,30 @@ export interface CallContext<R extends object = object, I = Input<R>> {
    * @throws TypeError when the call is not an `upgrade` call.
    */
   upgradedStream(): Promise<Duplex>;
+  /**
+   * Who called, as far as Node can tell; worked out once per connection, so every call of a
+   * connection sees the same object. See {@link CallPeer}.
+   */
+  readonly peer: CallPeer;
 }
+
+/**
+ * The far end of a call's connection (`CallContext["peer"]`):
+ *
+ * - `tcp`: the client's address, port and family, as the socket reports them (`remoteAddress`,
+ *   `remotePort`, `remoteFamily`; an IPv4 client of a dual-stack listener may show as
+ *   `::ffff:127.0.0.1` with family `IPv6`).
+ * - `unix`: a connection accepted on a unix socket (abstract ones included). The uid, gid and
+ *   pid of a unix peer need `SO_PEERCRED`, which Node does not offer, so they are not here; a
+ *   native addon that reads them is planned (issue 20). Until then, do not make access decisions
+ *   on a unix peer beyond what the socket file's permissions already enforce.
+ * - `stream`: any other stream handed to `serve()` (stdin and stdout, an in-memory pair, the
+ *   `testing` mock): nothing is known about who is at the other end.
+ */
+export type CallPeer =
+  | { readonly transport: "tcp"; readonly address: string; readonly port: number; readonly family: string }
+  | { readonly transport: "unix" }
+  | { readonly transport: "stream" };
 
 /**
  * Answers one method. It gets the call's parameters (checked against the method's input) and
@@ -194,6 +217,13 @@ export interface ServiceOptions {
   readonly validateReplies?: boolean;
   /** Where protocol violations and handler failures are reported. Default: `console.error`. */
   readonly logger?: ServiceLogger;
+  /**
+   * The folder of `.varlink` files that {@link VarlinkService.addInterfaceFile} reads by
+   * interface name, as the Python binding's `interface_dir`; a `file:` URL also works
+   * (`new URL(".", import.meta.url)`). Default: none, so that a name alone is refused rather
+   * than looked up in whatever the current directory happens to be.
+   */
+  readonly interfaceDir?: string | URL;
 }
 
 /** Options of {@link VarlinkService.close}. */

@@ -22,3 +22,5 @@ export type { Listener } from "./listener.js";
 export { duplexPair } from "./memory.js";
 export { connectInterface, DEFAULT_RESOLVER, resolve } from "../client/resolver.js";
 export type { ConnectInterfaceOptions, ResolveOptions } from "../client/resolver.js";
+export { activate } from "./activator.js";
+export type { ActivateOptions, Activator } from "./activator.js";

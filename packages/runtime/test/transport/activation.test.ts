@@ -1,8 +1,11 @@
-import { closeSync, existsSync, openSync } from "node:fs";
+import { closeSync, existsSync, openSync, renameSync } from "node:fs";
+import { createServer } from "node:net";
+import type { Server } from "node:net";
 import { join } from "node:path";
 import type { StdioOptions } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { connect, ConnectionError } from "@varlink-ts/runtime";
 import { listenFromEnvironment } from "@varlink-ts/runtime/transport";
 import { fixture, Resources } from "./helpers.js";
 
@@ -27,7 +30,7 @@ interface ProbeResult {
  */
 async function probe(
   env: Record<string, string>,
-  options: { ownPid?: boolean; fd3?: number; args?: string[] } = {},
+  options: { ownPid?: boolean; fd3?: number; fds?: number[]; args?: string[] } = {},
 ): Promise<ProbeResult> {
   const program = [process.execPath, fixture("activation-probe.mjs"), ...(options.args ?? [])];
   const [command, args] = options.ownPid
@@ -35,6 +38,7 @@ async function probe(
     : [program[0] as string, program.slice(1)];
   const stdio: StdioOptions = ["ignore", "pipe", "inherit"];
   if (options.fd3 !== undefined) stdio.push(options.fd3);
+  stdio.push(...(options.fds ?? []));
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !name.startsWith("LISTEN_")),
   );
@@ -55,7 +59,7 @@ describe("listenFromEnvironment", () => {
     expect(await probe({})).toStrictEqual({
       address: null,
       error: null,
-      env: { LISTEN_FDS: null, LISTEN_PID: null, LISTEN_FDNAMES: null },
+      env: { LISTEN_FDS: null, LISTEN_PID: null, LISTEN_FDNAMES: null, LISTEN_PIDFDID: null },
     });
   });
 
@@ -67,6 +71,7 @@ describe("listenFromEnvironment", () => {
       LISTEN_FDS: "1",
       LISTEN_PID: "1",
       LISTEN_FDNAMES: "varlink",
+      LISTEN_PIDFDID: null,
     });
   });
 
@@ -97,9 +102,141 @@ describe("listenFromEnvironment", () => {
         LISTEN_FDS: null,
         LISTEN_PID: null,
         LISTEN_FDNAMES: null,
+        LISTEN_PIDFDID: null,
       });
     } finally {
       closeSync(file);
+    }
+  });
+});
+
+/**
+ * A listening unix socket at `directory/name` and its descriptor, to pass to a child. It is bound
+ * under another name and renamed, so the file outlives our copy (Node unlinks the path it bound).
+ */
+async function listeningSocket(directory: string, name: string): Promise<{ fd: number; close(): Promise<void> }> {
+  const bound = join(directory, `bind-${name}`);
+  const server: Server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(bound, resolve);
+  });
+  renameSync(bound, join(directory, name));
+  const close = (): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
+  resources.listener({ address: name, close });
+  const fd = (server as unknown as { _handle: { fd: number } })._handle.fd;
+  return { fd, close };
+}
+
+/** A plain file's descriptor, closed after the test. */
+async function plainFile(): Promise<number> {
+  const fd = openSync(join(await resources.directory(), "plain-file"), "w");
+  resources.listener({ address: "file", close: async () => closeSync(fd) });
+  return fd;
+}
+
+const CLEARED = { LISTEN_FDS: null, LISTEN_PID: null, LISTEN_FDNAMES: null, LISTEN_PIDFDID: null };
+
+describe("listenFromEnvironment with several sockets and LISTEN_FDNAMES", () => {
+  it("serves the socket named varlink, not fd 3", async () => {
+    const directory = await resources.directory();
+    const socket = await listeningSocket(directory, "varlink.sock");
+    // fd 3 is a plain file: serving it would throw, so a clean result means fd 4 was chosen.
+    const result = await probe(
+      { LISTEN_FDS: "2", LISTEN_FDNAMES: "other:varlink" },
+      { ownPid: true, fds: [await plainFile(), socket.fd] },
+    );
+    expect(result).toStrictEqual({ address: "fd:4", error: null, env: CLEARED });
+  });
+
+  it("serves fd 3 alone when no names are given, leaving the others untouched", async () => {
+    const directory = await resources.directory();
+    const socket = await listeningSocket(directory, "first.sock");
+    const result = await probe(
+      { LISTEN_FDS: "2" },
+      { ownPid: true, fds: [socket.fd, await plainFile()] },
+    );
+    expect(result).toStrictEqual({ address: "fd:3", error: null, env: CLEARED });
+  });
+
+  it("serves a single socket whatever its name (systemd names it after its unit)", async () => {
+    const directory = await resources.directory();
+    const socket = await listeningSocket(directory, "one.sock");
+    const result = await probe(
+      { LISTEN_FDS: "1", LISTEN_FDNAMES: "org.example.socket" },
+      { ownPid: true, fds: [socket.fd] },
+    );
+    expect(result).toStrictEqual({ address: "fd:3", error: null, env: CLEARED });
+  });
+
+  it("throws when several sockets are named and none is varlink, or the names do not match", async () => {
+    const directory = await resources.directory();
+    const first = await listeningSocket(directory, "a.sock");
+    const second = await listeningSocket(directory, "b.sock");
+    const fds = [first.fd, second.fd];
+    const unnamed = await probe({ LISTEN_FDS: "2", LISTEN_FDNAMES: "http:metrics" }, { ownPid: true, fds });
+    expect(unnamed.address).toBeNull();
+    expect(unnamed.error).toStrictEqual({
+      name: "ConnectionError",
+      code: "io",
+      message:
+        'cannot serve the socket passed by socket activation: none of its 2 sockets (http, metrics) is named "varlink"',
+    });
+    expect(unnamed.env).toStrictEqual(CLEARED);
+    const miscounted = await probe({ LISTEN_FDS: "2", LISTEN_FDNAMES: "varlink" }, { ownPid: true, fds });
+    expect(miscounted.error?.message).toBe(
+      "cannot serve the socket passed by socket activation: LISTEN_FDNAMES names 1 sockets but LISTEN_FDS is 2",
+    );
+  });
+
+  it("does not check LISTEN_PIDFDID (Node.js has no pidfd of its own) and removes it", async () => {
+    const directory = await resources.directory();
+    const socket = await listeningSocket(directory, "varlink.sock");
+    const result = await probe(
+      { LISTEN_FDS: "1", LISTEN_FDNAMES: "varlink", LISTEN_PIDFDID: "1" },
+      { ownPid: true, fds: [socket.fd] },
+    );
+    expect(result).toStrictEqual({ address: "fd:3", error: null, env: CLEARED });
+  });
+
+  it("answers on the varlink socket of a real service and not on the other one", async () => {
+    const directory = await resources.directory();
+    const other = await listeningSocket(directory, "other.sock");
+    const varlink = await listeningSocket(directory, "varlink.sock");
+    const clean = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !name.startsWith("LISTEN_")),
+    );
+    const child = resources.spawn(
+      "/bin/sh",
+      ["-c", 'LISTEN_PID=$$; export LISTEN_PID; exec "$0" "$@"', process.execPath, fixture("activated-counter.mjs")],
+      {
+        stdio: ["ignore", "inherit", "inherit", other.fd, varlink.fd],
+        env: { ...clean, LISTEN_FDS: "2", LISTEN_FDNAMES: "other:varlink" },
+      },
+    );
+    // The child has its copies now; ours must not accept the connections meant for it.
+    await other.close();
+    await varlink.close();
+
+    const connection = await connect(`unix:${join(directory, "varlink.sock")}`);
+    try {
+      const info = await connection.call("org.example.counter.Info", {});
+      expect(info["pid"]).toBe(child.pid);
+      expect(info["address"]).toBe("fd:4");
+    } finally {
+      connection.close();
+    }
+    // Nobody accepts on the other socket: the connection waits in its queue and the call times out.
+    const unserved = await connect(`unix:${join(directory, "other.sock")}`);
+    try {
+      const failure = await unserved.call("org.example.counter.Info", {}, { timeout: 300 }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(ConnectionError);
+      expect((failure as ConnectionError).code).toBe("timeout");
+    } finally {
+      unserved.close();
     }
   });
 });
