@@ -19,6 +19,16 @@ function program(): Command {
 const adapt = (...argv: string[]): string[] => adaptArguments(program(), argv, "short");
 
 describe("adaptArguments", () => {
+  it("splits bundled flags so that a bare -j among them gets its format, as varlinkctl reads -mj", () => {
+    expect(adapt("call", "-mj", "unix:/a", "i.f.M")).toEqual(["call", "-m", "--json=short", "unix:/a", "i.f.M"]);
+    expect(adapt("-mj", "call", "unix:/a", "i.f.M")).toEqual(["call", "-m", "--json=short", "unix:/a", "i.f.M"]);
+    // A flag that takes a value ends a bundle; unknown letters leave it whole for commander.
+    expect(adapt("call", "-t5", "i.f.M")).toEqual(["call", "-t5", "i.f.M"]);
+    expect(adapt("call", "-tm", "i.f.M")).toEqual(["call", "-tm", "i.f.M"]);
+    expect(adapt("call", "-mz", "i.f.M")).toEqual(["call", "-mz", "i.f.M"]);
+    expect(adapt("call", "--", "-mj")).toEqual(["call", "--", "-mj"]);
+  });
+
   it("moves a verb's options after the verb, with their values", () => {
     expect(adapt("--more", "-t", "5", "call", "unix:/a", "i.f.M")).toEqual(["call", "--more", "-t", "5", "unix:/a", "i.f.M"]);
   });

@@ -163,7 +163,10 @@ export type ConnectionErrorCode =
   | "not-found"
   /** The peer closed the connection while calls were pending. */
   | "closed"
-  /** The connection was closed on purpose: `close()`, or a call on it was aborted or timed out. */
+  /**
+   * The connection was closed on purpose: `close()`, a call on it was aborted or timed out, or
+   * the memory budget was spent and this connection held the most.
+   */
   | "cancelled"
   /** A call or the connect took longer than its `timeout`. */
   | "timeout"

@@ -34,9 +34,7 @@ export interface SyncOptions {
  * generated files there that the plan no longer makes.
  */
 export async function syncOutputs(plan: GenerationPlan, out: string, options: SyncOptions): Promise<FileResult[]> {
-  const onDisk = await Promise.all(
-    plan.files.map(async (file) => readFile(path.join(out, file.path), "utf8").catch(() => undefined)),
-  );
+  const onDisk = await Promise.all(plan.files.map((file) => readIfThere(path.join(out, file.path))));
   const { transform } = options;
   const toGenerate = plan.files.filter((file, index) => {
     const content = onDisk[index];
@@ -71,6 +69,16 @@ export async function syncOutputs(plan: GenerationPlan, out: string, options: Sy
     results.push({ path: leftover, status: options.check ? "extra" : "removed" });
   }
   return results;
+}
+
+/** A file's text, or undefined when there is none; any other failure (EACCES, EMFILE) is thrown. */
+async function readIfThere(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
 }
 
 /** Generated `.ts` files directly in `out` that this run does not produce. */

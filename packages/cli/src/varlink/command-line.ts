@@ -69,11 +69,37 @@ function withJsonValues(command: Command, args: readonly string[], bareJson: Jso
 }
 
 /**
+ * Short flags written together (`-qj`, `-Ej`, as varlinkctl allows) as separate arguments, so
+ * that a bare `-j` among them is seen; only when each is a known flag and all but the last take
+ * no value (`-t5` and `-tj` stay as they are).
+ */
+function splitBundles(program: Command, argv: readonly string[]): string[] {
+  const commands = [program, ...program.commands];
+  const known = (flag: string): Option | undefined =>
+    commands.map((command) => optionOf(command, flag)).find((option) => option !== undefined);
+  const result: string[] = [];
+  for (const [index, token] of argv.entries()) {
+    if (token === "--") return [...result, ...argv.slice(index)];
+    const letters = /^-([A-Za-z]{2,})$/.exec(token)?.[1];
+    const flags = letters === undefined ? [] : [...letters].map((letter) => `-${letter}`);
+    const options = flags.map(known);
+    const splittable =
+      flags.length > 0 &&
+      options.every((option) => option !== undefined) &&
+      options.slice(0, -1).every((option) => !option!.required && !option!.optional);
+    if (splittable) result.push(...flags);
+    else result.push(token);
+  }
+  return result;
+}
+
+/**
  * `argv` (the arguments after the program name) rewritten for commander, as described above.
  *
  * @param bareJson what `-j` alone means: pretty on a terminal, short otherwise.
  */
-export function adaptArguments(program: Command, argv: readonly string[], bareJson: JsonFormat): string[] {
+export function adaptArguments(program: Command, given: readonly string[], bareJson: JsonFormat): string[] {
+  const argv = splitBundles(program, given);
   const verbAt = verbIndex(program, argv);
   const verb = verbAt === -1 ? undefined : argv[verbAt];
   const command = program.commands.find((sub) => sub.name() === verb || sub.aliases().includes(verb ?? ""));

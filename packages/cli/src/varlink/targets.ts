@@ -112,7 +112,10 @@ function isAddressWithInterface(whole: string, address: string): boolean {
 
 function isSocket(path: string): boolean {
   try {
-    return statSync(path).isSocket();
+    // `bigint: true` is not about size: on Node 20.20 a plain statSync of a socket, after a CommonJS
+    // require, breaks resolving symlinked CommonJS packages later in the process (ts-morph, for
+    // varlink-codegen). The bigint form takes another path in Node and does not.
+    return statSync(path, { bigint: true }).isSocket();
   } catch {
     return false;
   }

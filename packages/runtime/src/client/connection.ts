@@ -10,6 +10,7 @@ import { ConnectionError, errorFromReply, ProtocolError, STANDARD_ERROR_CLASSES 
 import { buildCallMessage, parseReply } from "../protocol/call-message.js";
 import type { CallMode } from "../protocol/call-message.js";
 import { decodeMessage, MessageReader, writeMessage } from "../protocol/framing.js";
+import { REPLY_SHAPE } from "../protocol/message-shape.js";
 import { serializeMessage, type Frame } from "../protocol/serialize.js";
 import type { CallOptions, JsonObject } from "../types.js";
 import { abortedError, checkTimeout, guardCall } from "./call-guard.js";
@@ -380,7 +381,7 @@ export class Connection {
         const text = this.reader.read();
         if (text === undefined) return;
         size = text.length;
-        reply = parseReply(decodeMessage(text));
+        reply = parseReply(decodeMessage(text, REPLY_SHAPE));
       } catch (error) {
         this.protocolFailure(error as ProtocolError);
         return;

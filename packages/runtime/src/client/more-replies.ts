@@ -39,6 +39,11 @@ export class MoreReplies<T> implements AsyncIterableIterator<T> {
   private bufferedBytes = 0;
   /** The buffer was full; the consumer has not taken half of it since. */
   private wasFull = false;
+  /**
+   * The buffered bytes count against the connection's memory budget: until the call ends. What
+   * is left then is the consumer's, like any value it holds.
+   */
+  private counted = true;
   private readonly waiters = new CallQueue<Waiter<T>>();
   /** The last reply arrived, or the consumer left. */
   private ended = false;
@@ -75,6 +80,7 @@ export class MoreReplies<T> implements AsyncIterableIterator<T> {
   end(): void {
     if (this.finished) return;
     this.finished = true;
+    this.uncount();
     this.ended = true;
     for (const waiter of this.waiters.drain()) waiter.resolve({ value: undefined, done: true });
   }
@@ -83,6 +89,7 @@ export class MoreReplies<T> implements AsyncIterableIterator<T> {
   fail(error: Error): void {
     if (this.finished) return;
     this.finished = true;
+    this.uncount();
     const waiters = this.waiters.drain();
     const first = waiters.shift();
     if (first === undefined) {
@@ -99,7 +106,7 @@ export class MoreReplies<T> implements AsyncIterableIterator<T> {
       const value = this.buffered.shift() as T;
       const size = this.sizes.shift() ?? 0;
       this.bufferedBytes -= size;
-      this.events.buffered(-size);
+      if (this.counted) this.events.buffered(-size);
       if (
         this.wasFull &&
         this.buffered.size <= MORE_BUFFER_LIMIT / 2 &&
@@ -128,11 +135,18 @@ export class MoreReplies<T> implements AsyncIterableIterator<T> {
     this.failure = undefined;
     this.buffered.drain();
     this.sizes.drain();
-    if (this.bufferedBytes > 0) this.events.buffered(-this.bufferedBytes);
+    this.uncount();
     this.bufferedBytes = 0;
     for (const waiter of this.waiters.drain()) waiter.resolve({ value: undefined, done: true });
     if (abandoned) this.events.abandoned();
     return Promise.resolve({ value: undefined, done: true });
+  }
+
+  /** Takes what is buffered out of the budget, once. */
+  private uncount(): void {
+    if (!this.counted) return;
+    this.counted = false;
+    if (this.bufferedBytes > 0) this.events.buffered(-this.bufferedBytes);
   }
 
   [Symbol.asyncIterator](): this {

@@ -10,7 +10,7 @@ import { isUtf8 } from "node:buffer";
 import type { Writable } from "node:stream";
 import { ProtocolError } from "../errors.js";
 import { mayHoldBigIntegers, parseJsonExact } from "./exact-json.js";
-import { checkMessageShape } from "./message-shape.js";
+import { CALL_SHAPE, checkMessageShape, type MessageShape } from "./message-shape.js";
 import type { Frame } from "./serialize.js";
 
 /** The default largest message, in bytes, that a reader accepts: 16 MiB. */
@@ -162,13 +162,17 @@ function decodeUtf8(bytes: Buffer): string {
 }
 
 /**
- * Parses one message, its text or its bytes, as a JSON object.
+ * Parses one message, its text or its bytes, as a JSON object, after checking its shape against
+ * `shape`: by default a call's bounds (`CALL_SHAPE`); a client reads replies with `REPLY_SHAPE`.
  * @throws ProtocolError for invalid UTF-8, invalid JSON, JSON that is not an object, or JSON
  * nested too deeply or with too many values (see message-shape.ts).
  */
-export function decodeMessage(message: string | Buffer): Record<string, unknown> {
+export function decodeMessage(
+  message: string | Buffer,
+  shape: MessageShape = CALL_SHAPE,
+): Record<string, unknown> {
   const text = typeof message === "string" ? message : decodeUtf8(message);
-  checkMessageShape(text);
+  checkMessageShape(text, shape);
   let value: unknown;
   try {
     // A message that may hold an integer too large for a number is read keeping its exact

@@ -14,11 +14,24 @@ import { ProtocolError } from "../errors.js";
 export const MAX_MESSAGE_DEPTH = 1024;
 
 /**
- * The most values and object keys a message may have, counted by the brackets, commas and colons
- * that introduce them: about 2^19 = 524,288. A message of ordinary records this full is some
- * 6 MiB; a service that must send more sends it as a `more` stream.
+ * The most values and object keys a call may have, counted by the brackets, commas and colons
+ * that introduce them: 2^19 = 524,288. A message of ordinary records this full is some 4 MiB.
+ * Only calls are held to it: a service must not be stalled by one client, while a reply of many
+ * values (a long list from a Go or systemd service) is what its client asked for.
  */
 export const MAX_MESSAGE_ELEMENTS = 2 ** 19;
+
+/** Which bounds a message is held to. */
+export interface MessageShape {
+  readonly maxDepth: number;
+  readonly maxElements: number;
+}
+
+/** The bounds of a call a service receives: depth and elements. */
+export const CALL_SHAPE: MessageShape = { maxDepth: MAX_MESSAGE_DEPTH, maxElements: MAX_MESSAGE_ELEMENTS };
+
+/** The bounds of a reply a client receives: depth only. */
+export const REPLY_SHAPE: MessageShape = { maxDepth: MAX_MESSAGE_DEPTH, maxElements: Number.POSITIVE_INFINITY };
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -38,31 +51,32 @@ CLASSES[0x3a] = SEPARATOR; // :
 CLASSES[QUOTE] = STRING;
 
 /**
- * Refuses a message nested deeper than {@link MAX_MESSAGE_DEPTH} or holding more than
- * {@link MAX_MESSAGE_ELEMENTS} values and keys. Text that is not JSON is left to the parser.
+ * Refuses a message nested deeper than `shape.maxDepth` or holding more than `shape.maxElements`
+ * values and keys. Text that is not JSON is left to the parser.
  * @throws ProtocolError naming the bound that was passed.
  */
-export function checkMessageShape(text: string): void {
+export function checkMessageShape(text: string, shape: MessageShape = CALL_SHAPE): void {
   // Each level of nesting and each counted element takes a character of its own: short messages,
   // nearly all of them, cannot pass either bound and are not scanned.
-  if (text.length <= MAX_MESSAGE_DEPTH) return;
-  if (text.length <= MAX_MESSAGE_ELEMENTS && !hasManyOpeners(text)) return;
-  scan(text);
+  if (text.length <= shape.maxDepth) return;
+  if (text.length <= shape.maxElements && !hasManyOpeners(text, shape.maxDepth)) return;
+  scan(text, shape);
 }
 
-/** True when the text has more `[` and `{` than {@link MAX_MESSAGE_DEPTH}, strings included. */
-function hasManyOpeners(text: string): boolean {
+/** True when the text has more `[` and `{` than `limit`, strings included. */
+function hasManyOpeners(text: string, limit: number): boolean {
   let count = 0;
   for (let i = text.indexOf("["); i !== -1; i = text.indexOf("[", i + 1)) {
-    if (++count > MAX_MESSAGE_DEPTH) return true;
+    if (++count > limit) return true;
   }
   for (let i = text.indexOf("{"); i !== -1; i = text.indexOf("{", i + 1)) {
-    if (++count > MAX_MESSAGE_DEPTH) return true;
+    if (++count > limit) return true;
   }
   return false;
 }
 
-function scan(text: string): void {
+function scan(text: string, shape: MessageShape): void {
+  const { maxDepth, maxElements } = shape;
   const length = text.length;
   let depth = 0;
   let elements = 0;
@@ -85,15 +99,15 @@ function scan(text: string): void {
       continue;
     }
     if (kind === OPENER) {
-      if (++depth > MAX_MESSAGE_DEPTH) {
-        throw new ProtocolError(`message nests deeper than ${MAX_MESSAGE_DEPTH} levels`);
+      if (++depth > maxDepth) {
+        throw new ProtocolError(`message nests deeper than ${maxDepth} levels`);
       }
     } else if (kind === CLOSER) {
       depth--;
       continue;
     }
-    if (++elements > MAX_MESSAGE_ELEMENTS) {
-      throw new ProtocolError(`message has more than ${MAX_MESSAGE_ELEMENTS} values and keys`);
+    if (++elements > maxElements) {
+      throw new ProtocolError(`message has more than ${maxElements} values and keys`);
     }
   }
 }

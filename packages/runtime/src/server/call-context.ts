@@ -20,8 +20,11 @@ export function peerOf(stream: Duplex): CallPeer {
     return Object.freeze({ transport: "tcp", address, port, family });
   }
   // stdin and a unix connection are both libuv pipes; only an accepted connection has the
-  // `server` Node sets on it (net.Server's "connection"), so stdio stays a plain stream.
-  return (stream as { server?: unknown }).server !== undefined ? UNIX_PEER : STREAM_PEER;
+  // `server` Node sets on it (net.Server's "connection"), so stdio stays a plain stream. A unix
+  // server's address is its path, a string: a TCP connection whose peer is already gone (no
+  // remote address) is not taken for a unix one.
+  const server = (stream as { server?: { address(): unknown } }).server;
+  return typeof server?.address() === "string" ? UNIX_PEER : STREAM_PEER;
 }
 
 /** The server's handle on one call's context: whether the handler asked for the raw stream. */

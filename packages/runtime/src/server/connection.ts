@@ -27,6 +27,7 @@
 import type { Duplex } from "node:stream";
 import type { BudgetAccount, BudgetHolder, MemoryBudget } from "../memory-budget.js";
 import { MessageReader, SEPARATE_NUL_THRESHOLD, decodeMessage } from "../protocol/framing.js";
+import { CALL_SHAPE } from "../protocol/message-shape.js";
 import { frameLength, type Frame } from "../protocol/serialize.js";
 import { parseCall, type ParsedCall } from "./call.js";
 import { peerOf } from "./call-context.js";
@@ -125,6 +126,11 @@ export class Connection implements ReplyChannel, BudgetHolder {
   private drained: Promise<void> | undefined;
   private markDone: () => void = () => undefined;
   private readonly account: BudgetAccount;
+  /**
+   * Bytes of messages taken in this turn of the event loop: kept across calls, since an async
+   * handler's end resumes reading within the same turn (a microtask), not in the next.
+   */
+  private turnTaken = 0;
   /** A large message taken from the reader that waits for its turn to be parsed. */
   private deferred: string | undefined;
 
@@ -325,7 +331,6 @@ export class Connection implements ReplyChannel, BudgetHolder {
 
   /** Reads and starts the next call, if one is complete and none is in progress. */
   private pump(): void {
-    let taken = 0;
     while (this.state === "open" && !this.busy) {
       if (this.closing) {
         this.shutdown();
@@ -339,7 +344,7 @@ export class Connection implements ReplyChannel, BudgetHolder {
       let text: string | undefined;
       let call: ParsedCall;
       try {
-        if (taken >= TURN_INPUT) {
+        if (this.turnTaken >= TURN_INPUT) {
           this.yieldTurn();
           return;
         }
@@ -360,8 +365,9 @@ export class Connection implements ReplyChannel, BudgetHolder {
           this.yieldTurn();
           return;
         }
-        taken += text.length;
-        call = parseCall(decodeMessage(text));
+        if (this.turnTaken === 0) setImmediate(this.newTurn);
+        this.turnTaken += text.length;
+        call = parseCall(decodeMessage(text, CALL_SHAPE));
       } catch (error) {
         this.violation(error);
         return;
@@ -380,6 +386,10 @@ export class Connection implements ReplyChannel, BudgetHolder {
       this.readAhead();
     }
   }
+
+  private readonly newTurn = (): void => {
+    this.turnTaken = 0;
+  };
 
   /** Lets other connections have this turn; the next message is taken in the next. */
   private yieldTurn(): void {

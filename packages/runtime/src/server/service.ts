@@ -189,6 +189,7 @@ export class VarlinkService {
    *
    * @throws ProtocolError (when iterated) where a connection would close: a malformed message or
    *   call, one over `maxMessageSize`, and `upgrade` calls, which need a stream to hand over.
+   * @throws Error (when iterated) once the service is closed.
    */
   handle(message: string | Uint8Array, options?: HandleOptions): AsyncIterable<string> {
     const target = {

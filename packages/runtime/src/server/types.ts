@@ -196,8 +196,9 @@ export interface ServiceOptions {
    */
   readonly idleTimeout?: number;
   /**
-   * Milliseconds a message may take from its first byte to its NUL while the server waits for it
-   * (time the server spends on an earlier call does not count). A client that sends a message
+   * Milliseconds a message may take from its first byte to its NUL while the server waits for it.
+   * Only time the process spends waiting for input counts (the event loop's idle time): time
+   * spent on an earlier call, on other connections' messages or in handlers does not. A client that sends a message
    * slowly, or never ends it, is dropped with a log line. `Infinity` turns the limit off.
    * Default 60000.
    */

@@ -58,7 +58,9 @@ export class Watchdog {
       const waited = performance.eventLoopUtilization().idle - this.idleAtArm;
       // A millisecond of slack: the loop's idle time is measured, the timer's delay rounded.
       if (waited < this.timeout - 1) {
-        this.start(this.timeout - waited);
+        // At least a tenth of the limit: when the process is saturated, thousands of waiting
+        // connections must not each fire every few milliseconds.
+        this.start(Math.max(this.timeout - waited, this.timeout / 10));
         return;
       }
     }

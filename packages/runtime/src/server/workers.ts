@@ -118,19 +118,29 @@ async function servePrimary(options: ServeWorkersOptions): Promise<WorkerPool> {
         alive.delete(worker);
         const how = signal === null ? `exit code ${code}` : `signal ${signal}`;
         if (!listening) {
+          // At start-up this fails serveWorkers; for a replacement, `replace` starts another.
           reject(new Error(`varlink worker ${worker.process.pid} ended before listening (${how})`));
           return;
         }
         if (closing !== undefined) return;
-        if (restartsLeft <= 0) {
-          log(`varlink: worker ${worker.process.pid} ended (${how}); no restarts left`);
-          return;
-        }
-        restartsLeft--;
-        log(`varlink: worker ${worker.process.pid} ended (${how}); starting another`);
-        fork().catch((error: unknown) => log(`varlink: ${(error as Error).message}`));
+        replace(worker.process.pid, how);
       });
     });
+
+  /** Starts a worker in place of one that ended, while restarts are left. */
+  const replace = (pid: number | undefined, how: string): void => {
+    if (restartsLeft <= 0) {
+      log(`varlink: worker ${pid} ended (${how}); no restarts left`);
+      return;
+    }
+    restartsLeft--;
+    log(`varlink: worker ${pid} ended (${how}); starting another`);
+    fork().catch((error: unknown) => {
+      log(`varlink: ${(error as Error).message}`);
+      // A replacement that dies before it listens is a death too: the pool must not shrink.
+      if (closing === undefined) replace(undefined, "before listening");
+    });
+  };
 
   const close = (): Promise<void> =>
     (closing ??= (async () => {
@@ -151,10 +161,10 @@ async function servePrimary(options: ServeWorkersOptions): Promise<WorkerPool> {
       process.off("SIGINT", onSignal);
     })());
   const onSignal = (): void => void close();
+  // Before the signal handlers are installed: an address that does not parse leaves none behind.
+  await removeStaleSocket(options.address);
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
-
-  await removeStaleSocket(options.address);
   let address: string;
   try {
     // The first worker alone, so that only one of them replaces a stale unix socket file.

@@ -80,6 +80,11 @@ export interface SshExecAddress {
   kind: "ssh-exec";
   host: string;
   command: string;
+  /**
+   * Not an argv: ssh joins `command` and these with spaces into one line that the remote user's
+   * shell reads, so `$(…)`, `;`, quotes and spaces in them are the shell's. Never put untrusted
+   * text here without quoting it for that shell yourself.
+   */
   args: string[];
 }
 

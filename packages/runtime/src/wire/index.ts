@@ -21,7 +21,13 @@ export {
 } from "../errors.js";
 export type { ConnectionOptions } from "../client/connection.js";
 export { MORE_BUFFER_BYTES, MORE_BUFFER_LIMIT } from "../client/more-replies.js";
-export { MAX_MESSAGE_DEPTH, MAX_MESSAGE_ELEMENTS } from "../protocol/message-shape.js";
+export {
+  CALL_SHAPE,
+  MAX_MESSAGE_DEPTH,
+  MAX_MESSAGE_ELEMENTS,
+  REPLY_SHAPE,
+  type MessageShape,
+} from "../protocol/message-shape.js";
 export { MemoryBudget, defaultMemoryLimit, processMemoryBudget } from "../memory-budget.js";
 export {
   DEFAULT_CLOSE_GRACE,

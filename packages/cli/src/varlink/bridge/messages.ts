@@ -3,7 +3,7 @@
  * reply's `continues` and `error`, and how to write the replies it makes itself.
  */
 import { ProtocolError } from "@varlink-ts/runtime";
-import { decodeMessage } from "@varlink-ts/runtime/wire";
+import { CALL_SHAPE, decodeMessage, REPLY_SHAPE, type MessageShape } from "@varlink-ts/runtime/wire";
 
 /** A call as the bridge routes it. */
 export interface RoutedCall {
@@ -23,10 +23,13 @@ export interface ReplyFlags {
   readonly error: string | undefined;
 }
 
-/** Decodes one message, naming who sent it when it is not a JSON object. */
-function parseObject(text: string, what: string): Record<string, unknown> {
+/**
+ * Decodes one message, naming who sent it when it is not a JSON object. Calls are held to a
+ * call's bounds and replies to a reply's, as a service and a client hold them.
+ */
+function parseObject(text: string, what: string, shape: MessageShape): Record<string, unknown> {
   try {
-    return decodeMessage(text);
+    return decodeMessage(text, shape);
   } catch (error) {
     throw new ProtocolError(`${what}: ${(error as Error).message}`);
   }
@@ -34,7 +37,7 @@ function parseObject(text: string, what: string): Record<string, unknown> {
 
 /** Reads a call. @throws ProtocolError when it is not one. */
 export function parseCall(text: string): RoutedCall {
-  const message = parseObject(text, "a message from the client");
+  const message = parseObject(text, "a message from the client", CALL_SHAPE);
   const { method, parameters } = message;
   if (typeof method !== "string") throw new ProtocolError('a call from the client has no string "method"');
   const dot = method.lastIndexOf(".");
@@ -53,7 +56,7 @@ export function parseCall(text: string): RoutedCall {
 
 /** Reads what the bridge needs of a reply. @throws ProtocolError when it is not one. */
 export function parseReplyFlags(text: string, service: string): ReplyFlags {
-  const message = parseObject(text, `a reply from ${service}`);
+  const message = parseObject(text, `a reply from ${service}`, REPLY_SHAPE);
   return {
     continues: message["continues"] === true,
     error: typeof message["error"] === "string" ? message["error"] : undefined,
