@@ -62,6 +62,50 @@ it("spreads one connection's pipelined calls over turns, also when its handlers 
   expect(callsPerTurn.size).toBeGreaterThanOrEqual(14);
 });
 
+it("parses one large message per turn across connections, and small calls between them", async () => {
+  let turn = 0;
+  let ticking = true;
+  const tick = (): void => {
+    turn++;
+    if (ticking) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const largePerTurn = new Map<number, number>();
+  const smallTurns: number[] = [];
+  service = new VarlinkService({ vendor: "t", product: "t", version: "1", url: "https://example.org" });
+  service.addInterface(INTERFACE, {
+    Take: ({ data }: { data: string }) => {
+      if (data.length > 1000) largePerTurn.set(turn, (largePerTurn.get(turn) ?? 0) + 1);
+      else smallTurns.push(turn);
+      return { n: data.length };
+    },
+  });
+  const clients = Array.from({ length: 8 }, () => {
+    const [near, far] = duplexPair();
+    service!.serve(far);
+    return Connection.fromStream(near);
+  });
+  const large = "L".repeat(300_000);
+  const calls = clients.map((connection) => connection.call("org.example.turns.Take", { data: large }));
+  const small = clients[0]!.call("org.example.turns.Take", { data: "s" });
+  const other = Connection.fromStream(
+    (() => {
+      const [near, far] = duplexPair();
+      service!.serve(far);
+      return near;
+    })(),
+  );
+  const smallElsewhere = other.call("org.example.turns.Take", { data: "s" });
+  await Promise.all([...calls, small, smallElsewhere]);
+  ticking = false;
+  for (const connection of [...clients, other]) connection.close();
+  // Eight large messages arrived at once: one parsed per turn, not all in the first.
+  expect([...largePerTurn.values()]).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+  // The small call on its own connection did not wait for all eight.
+  expect(smallTurns.length).toBe(2);
+  expect(Math.min(...smallTurns)).toBeLessThan(Math.max(...largePerTurn.keys()));
+});
+
 it("a reply may hold more values than a call may", async () => {
   const connection = serve({ List: ({ n }: { n: number }) => ({ ids: Array.from({ length: n }, (_, i) => i) }) });
   const n = MAX_MESSAGE_ELEMENTS + 100_000;
