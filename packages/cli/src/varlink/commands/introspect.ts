@@ -5,36 +5,19 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import {
-  getInfo,
-  getInterfaceDescription,
-  InterfaceNotFoundError,
-  ProtocolError,
-  VarlinkError,
-  VarlinkSyntaxError,
-  type Connection,
-} from "@varlink-ts/runtime";
+import { ProtocolError, VarlinkSyntaxError } from "@varlink-ts/runtime";
 import { formatSource, isInterfaceName, parseInterface } from "@varlink-ts/runtime/idl";
 import type { Command } from "commander";
-import { fixedEndpoint, globalOptions, type GlobalOptions } from "../address-options.js";
-import { openConnection, openService } from "../connection.js";
+import { globalOptions, type GlobalOptions } from "../address-options.js";
 import type { CommandContext } from "../context.js";
+import { readDescriptions, SERVICE_INTERFACE, type Description } from "../descriptions.js";
 import { reportProblem } from "../diagnostics.js";
 import { EXIT_FAILED } from "../exit-codes.js";
-import { CommandFailure, replyFailure, runAction, usageError } from "../failures.js";
-import { parseInterfaceArguments } from "../targets.js";
-
-const SERVICE_INTERFACE = "org.varlink.service";
+import { CommandFailure, runAction } from "../failures.js";
 
 interface IntrospectOptions {
   /** The directory to write `INTERFACE.varlink` files to instead of printing. */
   readonly save?: string;
-}
-
-/** One description as the service sent it. */
-interface Description {
-  readonly name: string;
-  readonly text: string;
 }
 
 /** Adds `introspect` (alias `help`) to the program. */
@@ -62,14 +45,14 @@ export function registerIntrospect(program: Command, context: CommandContext): v
         const globals = globalOptions(command);
         if (options.save !== undefined) {
           const descriptions: Description[] = [];
-          await introspect(globals, targets, (description) => descriptions.push(description));
+          await readDescriptions(globals, targets, false, (description) => descriptions.push(description));
           await save(context, options.save, descriptions);
           return;
         }
         if (showsUsage(program, command, targets, globals)) return;
         // Each is printed as it arrives, so what came before a failure is still shown.
         let first = true;
-        await introspect(globals, targets, ({ name, text }) => {
+        await readDescriptions(globals, targets, false, ({ name, text }) => {
           const printed = canonical(context, name, text);
           context.stdout.write(first ? printed : `\n${printed}`);
           first = false;
@@ -97,67 +80,6 @@ function showsUsage(program: Command, command: Command, targets: string[], globa
     return true;
   }
   return false;
-}
-
-/** Hands each description the targets name to `take`, in order, as the service sent it. */
-async function introspect(
-  globals: GlobalOptions,
-  targets: string[],
-  take: (description: Description) => void,
-): Promise<void> {
-  const { address, interfaces } = parseInterfaceArguments(targets);
-  const endpoint = fixedEndpoint(globals, address);
-  if (endpoint === undefined) {
-    if (interfaces.length === 0) {
-      throw usageError("missing ADDRESS or INTERFACE (or --bridge COMMAND, or --activate COMMAND)");
-    }
-    // Without an address each interface may live in another service: ask the resolver for each.
-    for (const name of interfaces) {
-      const connection = await openService(globals, undefined, name, EXIT_FAILED);
-      try {
-        take(await describe(connection.client, name, `the service of ${name}`));
-      } finally {
-        connection.close();
-      }
-    }
-    return;
-  }
-  const connection = await openConnection(endpoint);
-  try {
-    const names = interfaces.length > 0 ? interfaces : await listedInterfaces(connection.client);
-    for (const name of names) {
-      take(await describe(connection.client, name, endpoint.label));
-    }
-  } catch (error) {
-    throw connection.relabel(error);
-  } finally {
-    connection.close();
-  }
-}
-
-async function listedInterfaces(client: Connection): Promise<string[]> {
-  try {
-    const info = await getInfo(client);
-    return info.interfaces.filter((name) => name !== SERVICE_INTERFACE);
-  } catch (error) {
-    if (error instanceof VarlinkError) throw replyFailure("org.varlink.service.GetInfo", error);
-    throw error;
-  }
-}
-
-/** The description of one interface, as the service sent it. */
-async function describe(client: Connection, name: string, label: string): Promise<Description> {
-  try {
-    return { name, text: await getInterfaceDescription(client, name) };
-  } catch (error) {
-    if (error instanceof InterfaceNotFoundError) {
-      throw new CommandFailure(EXIT_FAILED, `${label} does not implement ${name}`, { cause: error });
-    }
-    if (error instanceof VarlinkError) {
-      throw replyFailure("org.varlink.service.GetInterfaceDescription", error);
-    }
-    throw error;
-  }
 }
 
 /**
