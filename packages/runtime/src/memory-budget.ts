@@ -11,7 +11,6 @@
  * connections holding the most are closed until it is back under, so a flood of large partial
  * messages costs its senders their connections while small, well-behaved ones keep working.
  */
-import { getHeapStatistics } from "node:v8";
 
 /** Something that holds bytes for a peer and can be made to let them go. */
 export interface BudgetHolder {
@@ -142,11 +141,17 @@ export class BudgetAccount {
 /**
  * The default limit: a quarter of V8's heap limit (1 GiB under Node's defaults on a 64-bit
  * machine with 16 GiB or more). Partial messages are held as strings in the heap, and parsing a
- * message takes some more beside it; the rest of the heap stays for the application.
+ * message takes some more beside it; the rest of the heap stays for the application. Where V8's
+ * statistics cannot be read (a browser) it is {@link FALLBACK_MEMORY_LIMIT}.
  */
 export function defaultMemoryLimit(): number {
-  return Math.floor(getHeapStatistics().heap_size_limit / 4);
+  // Looked up rather than imported, so that the client stays free of `node:` modules in browsers.
+  const v8 = globalThis.process?.getBuiltinModule?.("node:v8");
+  return v8 === undefined ? FALLBACK_MEMORY_LIMIT : Math.floor(v8.getHeapStatistics().heap_size_limit / 4);
 }
+
+/** The default limit where V8's heap limit is unknown: 256 MiB. */
+const FALLBACK_MEMORY_LIMIT = 256 * 1024 * 1024;
 
 let processBudget: MemoryBudget | undefined;
 

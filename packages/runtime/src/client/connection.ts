@@ -9,6 +9,7 @@ import type { Duplex } from "node:stream";
 import { ConnectionError, errorFromReply, ProtocolError, STANDARD_ERROR_CLASSES } from "../errors.js";
 import { buildCallMessage, parseReply } from "../protocol/call-message.js";
 import type { CallMode } from "../protocol/call-message.js";
+import { encodeUtf8 } from "../protocol/bytes.js";
 import { decodeMessage, MessageReader, writeMessage } from "../protocol/framing.js";
 import { REPLY_SHAPE } from "../protocol/message-shape.js";
 import { serializeMessage, type Frame } from "../protocol/serialize.js";
@@ -44,6 +45,31 @@ export interface UpgradeResult<O extends object = JsonObject> {
   stream: Duplex;
 }
 
+/**
+ * The part of a Node `Duplex` a connection uses. Node streams have it, and so does the stream a
+ * browser's WebSocket is wrapped in (transport/websocket-stream.ts), which is how one client
+ * serves both.
+ * @internal
+ */
+export interface ByteStream {
+  readonly destroyed: boolean;
+  readonly readableEnded: boolean;
+  readonly readableLength: number;
+  read(): unknown;
+  unshift(chunk: Uint8Array): void;
+  write(chunk: string | Uint8Array, callback?: (error: Error | null | undefined) => void): boolean;
+  cork(): void;
+  uncork(): void;
+  destroy(): void;
+  on(event: "readable" | "end" | "close", listener: () => void): unknown;
+  on(event: "error", listener: (error: Error) => void): unknown;
+  off(event: "readable" | "end" | "close", listener: () => void): unknown;
+  off(event: "error", listener: (error: Error) => void): unknown;
+}
+
+/** Node's `process.nextTick` where there is one; elsewhere a microtask, much the same moment. */
+const nextTick: (callback: () => void) => void = globalThis.process?.nextTick ?? queueMicrotask;
+
 type State = "open" | "closed" | "upgraded";
 
 /** A call written while an upgrade is undecided waits here, as it must not reach the new protocol. */
@@ -71,7 +97,7 @@ interface HeldCall {
  * In runtimes that have `Symbol.asyncDispose` a connection works with `await using`, which closes it.
  */
 export class Connection {
-  private readonly stream: Duplex;
+  private readonly stream: ByteStream;
   private readonly reader: MessageReader;
   /** Calls that expect replies, in the order they were written. */
   private readonly pending = new CallQueue<PendingCall>();
@@ -87,7 +113,7 @@ export class Connection {
   /** Bytes of `more` replies received and not yet taken by their consumers. */
   private bufferedReplyBytes = 0;
 
-  private constructor(stream: Duplex, options: ConnectionOptions) {
+  private constructor(stream: ByteStream, options: ConnectionOptions) {
     this.stream = stream;
     this.reader = new MessageReader(options.maxMessageSize);
     this.account = (options.memoryBudget ?? processMemoryBudget()).open({
@@ -109,6 +135,14 @@ export class Connection {
    * on and destroys it when the connection ends.
    */
   static fromStream(stream: Duplex, options: ConnectionOptions = {}): Connection {
+    return new Connection(stream, options);
+  }
+
+  /**
+   * A client on any stream with the part of the Duplex interface a connection uses.
+   * @internal
+   */
+  static fromByteStream(stream: ByteStream, options: ConnectionOptions = {}): Connection {
     return new Connection(stream, options);
   }
 
@@ -316,7 +350,7 @@ export class Connection {
     if (!this.corked) {
       this.corked = true;
       this.stream.cork();
-      process.nextTick(this.uncork);
+      nextTick(this.uncork);
     }
     if (call.mode !== "oneway") {
       writeMessage(this.stream, frame);
@@ -351,7 +385,7 @@ export class Connection {
     while (this.state === "open" && !this.paused) {
       const chunk: unknown = this.stream.read();
       if (chunk === null) return;
-      this.reader.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+      this.reader.push(typeof chunk === "string" ? encodeUtf8(chunk) : (chunk as Uint8Array));
       this.dispatch();
       this.account.set(this.heldBytes());
     }
@@ -454,7 +488,8 @@ export class Connection {
       later.fail(copyError(this.endReason));
     }
     this.pending.drain();
-    call.upgraded(parameters, stream);
+    // A browser's WebSocket stream has the same part of the interface that upgrades use.
+    call.upgraded(parameters, stream as Duplex);
   }
 
   private readonly onEnd = (): void => {

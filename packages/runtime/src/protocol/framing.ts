@@ -6,17 +6,14 @@
  * message of any size costs linear time and is held once, as text; and it never reads past a
  * message it was not asked for, which `upgrade` needs.
  */
-import { isUtf8 } from "node:buffer";
-import type { Writable } from "node:stream";
 import { ProtocolError } from "../errors.js";
+import { concatBytes, copyBytes, decodeUtf8, EMPTY_BYTES, encodeUtf8 } from "./bytes.js";
 import { mayHoldBigIntegers, parseJsonExact } from "./exact-json.js";
 import { CALL_SHAPE, checkMessageShape, type MessageShape } from "./message-shape.js";
 import type { Frame } from "./serialize.js";
 
 /** The default largest message, in bytes, that a reader accepts: 16 MiB. */
 export const DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
-
-const EMPTY = Buffer.alloc(0);
 
 /**
  * Bytes of a message spanning chunks that are decoded together: one socket read. Decoding each
@@ -29,14 +26,14 @@ const DECODE_BATCH = 64 * 1024;
 export class MessageReader {
   readonly maxMessageSize: number;
   /** Chunks not yet scanned; the first is read from `offset`. */
-  private readonly queue: Buffer[] = [];
+  private readonly queue: Uint8Array[] = [];
   private offset = 0;
   /** The text so far of a message whose NUL has not arrived, decoded as its chunks came. */
   private partial = "";
   /** That message's size so far in bytes, `held` included. */
   private partialLength = 0;
   /** Its bytes not decoded yet. */
-  private held: Buffer[] = [];
+  private held: Uint8Array[] = [];
   private heldLength = 0;
 
   constructor(maxMessageSize: number = DEFAULT_MAX_MESSAGE_SIZE) {
@@ -44,7 +41,7 @@ export class MessageReader {
   }
 
   /** Adds bytes received from the peer. */
-  push(chunk: Buffer): void {
+  push(chunk: Uint8Array): void {
     if (chunk.length > 0) this.queue.push(chunk);
   }
 
@@ -85,9 +82,9 @@ export class MessageReader {
    * Takes every byte received after the last message read, and empties the reader. After an
    * `upgrade` these bytes belong to the new protocol.
    */
-  takeRest(): Buffer {
+  takeRest(): Uint8Array {
     // Decoded text goes back to the very bytes it came from: it was checked to be UTF-8.
-    const pieces: Buffer[] = this.partial === "" ? [] : [Buffer.from(this.partial)];
+    const pieces: Uint8Array[] = this.partial === "" ? [] : [encodeUtf8(this.partial)];
     for (const bytes of this.held) pieces.push(bytes);
     this.queue.forEach((chunk, index) => pieces.push(index === 0 ? chunk.subarray(this.offset) : chunk));
     this.queue.length = 0;
@@ -96,7 +93,7 @@ export class MessageReader {
     this.partialLength = 0;
     this.held = [];
     this.heldLength = 0;
-    return pieces.length === 0 ? EMPTY : Buffer.concat(pieces);
+    return pieces.length === 0 ? EMPTY_BYTES : concatBytes(pieces);
   }
 
   /** Bytes held for a message that has not ended yet. */
@@ -112,7 +109,7 @@ export class MessageReader {
    * text, not as chunks that are then joined and decoded, three copies. The bytes of a character
    * cut by the batch's end stay held for the next.
    */
-  private keepPartial(piece: Buffer, last: boolean): void {
+  private keepPartial(piece: Uint8Array, last: boolean): void {
     this.checkSize(this.partialLength + piece.length);
     this.partialLength += piece.length;
     if (piece.length > 0) {
@@ -120,11 +117,11 @@ export class MessageReader {
       this.heldLength += piece.length;
     }
     if (!last && this.heldLength < DECODE_BATCH) return;
-    const bytes = this.held.length <= 1 ? (this.held[0] ?? EMPTY) : Buffer.concat(this.held, this.heldLength);
+    const bytes = this.held.length <= 1 ? (this.held[0] ?? EMPTY_BYTES) : concatBytes(this.held, this.heldLength);
     const cut = last ? bytes.length : bytes.length - incompleteTail(bytes);
     if (cut > 0) this.partial += decodeUtf8(bytes.subarray(0, cut));
     // A copy of the few bytes left, so that they do not keep a whole chunk alive.
-    this.held = cut < bytes.length ? [Buffer.from(bytes.subarray(cut))] : [];
+    this.held = cut < bytes.length ? [copyBytes(bytes.subarray(cut))] : [];
     this.heldLength = bytes.length - cut;
   }
 
@@ -145,7 +142,7 @@ function sequenceLength(lead: number): number {
 }
 
 /** How many bytes at the end of `bytes` begin a character that they do not finish. */
-function incompleteTail(bytes: Buffer): number {
+function incompleteTail(bytes: Uint8Array): number {
   const length = bytes.length;
   for (let back = 1; back <= 3 && back <= length; back++) {
     const byte = bytes[length - back]!;
@@ -156,11 +153,6 @@ function incompleteTail(bytes: Buffer): number {
   return 0;
 }
 
-function decodeUtf8(bytes: Buffer): string {
-  if (!isUtf8(bytes)) throw new ProtocolError("message is not valid UTF-8");
-  return bytes.toString("utf8");
-}
-
 /**
  * Parses one message, its text or its bytes, as a JSON object, after checking its shape against
  * `shape`: by default a call's bounds (`CALL_SHAPE`); a client reads replies with `REPLY_SHAPE`.
@@ -168,7 +160,7 @@ function decodeUtf8(bytes: Buffer): string {
  * nested too deeply or with too many values (see message-shape.ts).
  */
 export function decodeMessage(
-  message: string | Buffer,
+  message: string | Uint8Array,
   shape: MessageShape = CALL_SHAPE,
 ): Record<string, unknown> {
   const text = typeof message === "string" ? message : decodeUtf8(message);
@@ -199,13 +191,18 @@ export function encodeMessage(message: object): string {
  */
 export const SEPARATE_NUL_THRESHOLD = 64 * 1024;
 
+/** Where messages are written: a Node Writable, or anything with its `write`. */
+export interface MessageSink {
+  write(chunk: string | Uint8Array, callback?: (error: Error | null | undefined) => void): unknown;
+}
+
 /**
  * Writes one message and its NUL: a small message's JSON in one write, a large one's in two (see
  * {@link SEPARATE_NUL_THRESHOLD}), and a frame of buffers (from `serializeMessage`) as they
  * are. `callback` runs once all of it is handed on.
  */
 export function writeMessage(
-  stream: Writable,
+  stream: MessageSink,
   frame: Frame,
   callback?: (error: Error | null | undefined) => void,
 ): void {

@@ -8,13 +8,14 @@
  * 64 KiB: the message then exists once, as the bytes the socket writes.
  */
 
+import { encodeUtf8 } from "./bytes.js";
 import { isPlainJson, toJsonValue, writeBigInts } from "./json-value.js";
 
 /**
  * A serialized message: the JSON text without its NUL, or, for a large message, the bytes of its
  * JSON and its NUL.
  */
-export type Frame = string | Buffer[];
+export type Frame = string | Uint8Array[];
 
 /** Arrays shorter than this are never split: a long array is what makes a message large. */
 const SPLIT_MIN_ELEMENTS = 64;
@@ -67,7 +68,7 @@ function isLarge(value: unknown): value is unknown[] {
   return (first?.length ?? 4) * value.length >= SPLIT_THRESHOLD;
 }
 
-function serializeSplit(message: object, parameters: Record<string, unknown>): Buffer[] {
+function serializeSplit(message: object, parameters: Record<string, unknown>): Uint8Array[] {
   const out = new BufferBuilder();
   appendObject(out, message, (value) =>
     value === parameters ? () => appendObject(out, parameters, largeArrayWriter(out)) : undefined,
@@ -116,7 +117,7 @@ function largeArrayWriter(out: BufferBuilder): WriterFor {
 
 /** Gathers text and encodes it into buffers of about {@link BUFFER_CHARS} characters. */
 class BufferBuilder {
-  private readonly buffers: Buffer[] = [];
+  private readonly buffers: Uint8Array[] = [];
   private text = "";
 
   append(text: string): void {
@@ -125,14 +126,14 @@ class BufferBuilder {
   }
 
   /** The buffers, the last ending with the NUL. */
-  finish(): Buffer[] {
+  finish(): Uint8Array[] {
     this.text += "\0";
     this.encode();
     return this.buffers;
   }
 
   private encode(): void {
-    this.buffers.push(Buffer.from(this.text, "utf8"));
+    this.buffers.push(encodeUtf8(this.text));
     this.text = "";
   }
 }

@@ -113,7 +113,7 @@ export class Connection implements ReplyChannel, BudgetHolder {
   private inputEnded = false;
   /** The service is closing: finish the call in progress, then close. */
   private closing = false;
-  private output: (string | Buffer)[] = [];
+  private output: (string | Uint8Array)[] = [];
   private outputLength = 0;
   /** A flush is queued for the end of this turn of the event loop. */
   private flushQueued = false;

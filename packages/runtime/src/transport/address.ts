@@ -10,6 +10,7 @@
  */
 import { isIPv4, isIPv6 } from "node:net";
 import { joinCommandLine, splitCommandLine } from "./command-line.js";
+import { isWebSocketUrl, webSocketUrl } from "./websocket-url.js";
 
 /**
  * A unix socket in the file system: `unix:/run/org.example.service`.
@@ -88,6 +89,17 @@ export interface SshExecAddress {
   args: string[];
 }
 
+/**
+ * A service behind an HTTP bridge, reached in WebSocket mode (UAPI.20):
+ * `ws://host:port/base/ws/services/org.example.service`, `wss://…`, or `http://`/`https://` with
+ * the same path. `url` is normalized to `ws:`/`wss:`. A bearer token goes in the query,
+ * `?access_token=TOKEN`, since browsers cannot set headers on a WebSocket.
+ */
+export interface WebSocketAddress {
+  kind: "websocket";
+  url: string;
+}
+
 /** Where a varlink service is reached or served. */
 export type Address =
   | UnixAddress
@@ -96,7 +108,8 @@ export type Address =
   | ExecAddress
   | BridgeAddress
   | SshUnixAddress
-  | SshExecAddress;
+  | SshExecAddress
+  | WebSocketAddress;
 
 /** Linux rejects socket paths of 108 bytes or more (`sun_path` including its terminating NUL). */
 const MAX_SOCKET_PATH_BYTES = 107;
@@ -118,6 +131,8 @@ export function parseAddress(address: string): Address {
   if (typeof address !== "string") {
     throw new TypeError(`a varlink address must be a string, got ${typeof address}`);
   }
+  // URLs have their own syntax (";" and ":" mean other things there).
+  if (isWebSocketUrl(address)) return { kind: "websocket", url: webSocketUrl(address) };
   const colon = address.indexOf(":");
   const kind = colon === -1 ? "" : address.slice(0, colon);
   if (!KIND.test(kind)) {
@@ -145,7 +160,7 @@ export function parseAddress(address: string): Address {
     case "bridge":
       throw invalid(address, 'a bridge has no string form; pass { kind: "bridge", command, args }');
     default:
-      throw invalid(address, `unsupported kind "${kind}" (expected unix, tcp or exec)`);
+      throw invalid(address, `unsupported kind "${kind}" (expected unix, tcp, exec or a ws:// URL)`);
   }
 }
 
@@ -321,6 +336,8 @@ function formatUnchecked(address: Address): string {
       return `ssh-unix:${address.host}:${address.path}`;
     case "ssh-exec":
       return `ssh-exec:${address.host}:${joinCommandLine([address.command, ...address.args])}`;
+    case "websocket":
+      return address.url;
     default:
       throw new TypeError(
         `unknown address kind ${JSON.stringify((address as { kind: unknown }).kind)}`,
@@ -348,6 +365,8 @@ function sameAddress(a: Address, b: Address): boolean {
         a.command === b.command &&
         sameWords(a.args, b.args)
       );
+    case "websocket":
+      return b.kind === "websocket" && a.url === b.url;
   }
 }
 

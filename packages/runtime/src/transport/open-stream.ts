@@ -10,6 +10,7 @@ import { connectSocket } from "./connect-socket.js";
 import { withDeadline } from "./deadline.js";
 import { openExecStream } from "./exec.js";
 import { openSshStream } from "./ssh.js";
+import { openWebSocketStream } from "./websocket-node.js";
 
 /**
  * Opens a connection to `address` and resolves with it as a byte stream, ready to carry varlink
@@ -23,6 +24,8 @@ import { openSshStream } from "./ssh.js";
  *   stream closes its stdin; destroying it also terminates it; its exit ends the stream.
  * - `ssh-unix:` and `ssh-exec:` start the system's `ssh` (or `$SYSTEMD_SSH`) as a bridge, with
  *   the command lines systemd uses (see ssh.ts); a missing ssh is `not-found`.
+ * - `ws://`, `wss://` (and `http://`, `https://`) reach a service through an HTTP bridge's
+ *   WebSocket mode (UAPI.20); the stream carries the raw protocol.
  *
  * When an `exec:`, bridge or ssh child dies with a failing status, the stream is destroyed with a
  * ConnectionError (`closed`) that names the program and the status.
@@ -52,6 +55,8 @@ export async function openStream(
       case "ssh-unix":
       case "ssh-exec":
         return openSshStream(target, label, signal);
+      case "websocket":
+        return openWebSocketStream(target, label, signal);
     }
   });
 }
