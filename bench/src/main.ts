@@ -15,6 +15,7 @@ import { ensureGoPeer } from "./orchestrate/go-peer.js";
 import { runLarge } from "./orchestrate/large.js";
 import { runNetwork } from "./orchestrate/network.js";
 import { runWorkers, workersTable, type WorkersCell } from "./orchestrate/workers.js";
+import { bridgeTable, runBridge, type BridgeCell } from "./orchestrate/bridge.js";
 import { BENCH_DIR, BENCH_IDL, CACHE_DIR, REPO_DIR } from "./orchestrate/paths.js";
 import { goPeer, nodePeers, PAIRS, type Peer, type PeerId } from "./orchestrate/peers.js";
 import { parseOptions, USAGE, UsageError, type BenchOptions } from "./options.js";
@@ -54,7 +55,7 @@ async function checkGeneratedCode(thorough: boolean): Promise<void> {
 
 async function run(
   options: BenchOptions,
-): Promise<BenchResults & { readonly workers: WorkersCell[] }> {
+): Promise<BenchResults & { readonly workers: WorkersCell[]; readonly bridge: BridgeCell[] }> {
   const started = performance.now();
   await checkGeneratedCode(!options.quick);
   const peers = new Map<PeerId, Peer>(nodePeers().map((peer) => [peer.id, peer]));
@@ -100,6 +101,13 @@ async function run(
           durationMs: options.durationMs,
         })
       : [];
+    const bridge = options.bridge
+      ? await runBridge(context, {
+          rounds: options.rounds,
+          warmupMs: options.warmupMs,
+          durationMs: options.durationMs,
+        })
+      : [];
     const goVersion = peers.has("go")
       ? spawnSync("go", ["version"], { encoding: "utf8" }).stdout.trim()
       : undefined;
@@ -124,6 +132,7 @@ async function run(
       large,
       codegen,
       workers,
+      bridge,
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
@@ -156,6 +165,7 @@ async function main(argv: readonly string[]): Promise<number> {
   else console.log(`\n${tables}`);
   // Its own table, kept out of the published results (docs/benchmarks.md, "Several cores").
   if (!options.json && results.workers.length > 0) console.log(`\n${workersTable(results.workers)}`);
+  if (!options.json && results.bridge.length > 0) console.log(`\n${bridgeTable(results.bridge)}`);
   if (options.docs) log(`\nupdated ${publish(finished, summary, tables).join(", ")}`);
   else log(`\nresults in ${path.relative(REPO_DIR, path.join(CACHE_DIR, "last-run.json"))}`);
   return 0;

@@ -5,7 +5,8 @@ import { CODEGEN_TASKS, type CodegenTask } from "./results.js";
 import { NETWORK_SCENARIOS, type NetworkScenario } from "./shared/workload.js";
 
 // `workers`: ping-8conn against our server in one process and from 2 workers (orchestrate/workers.ts).
-export const ALL_SCENARIOS = [...NETWORK_SCENARIOS, "large", "codegen", "workers"] as const;
+// `bridge`: our client on a unix socket and through the HTTP bridge's WebSocket (orchestrate/bridge.ts).
+export const ALL_SCENARIOS = [...NETWORK_SCENARIOS, "large", "codegen", "workers", "bridge"] as const;
 export type Scenario = (typeof ALL_SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -18,6 +19,8 @@ export interface BenchOptions {
   readonly codegen: boolean;
   /** One process against a pool of workers (`serveWorkers`), plain and CPU-heavy Ping. */
   readonly workers: boolean;
+  /** Ping and pipelined Ping directly and through `serveHttp`'s WebSocket mode. */
+  readonly bridge: boolean;
   readonly pairs: readonly PairId[];
   readonly rounds: number;
   readonly largeRounds: number;
@@ -128,6 +131,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
     large: scenarios.includes("large"),
     codegen: scenarios.includes("codegen"),
     workers: scenarios.includes("workers"),
+    bridge: scenarios.includes("bridge"),
     pairs,
     rounds,
     // Large messages and code generation take seconds per run: fewer rounds keep the run short.

@@ -25,10 +25,11 @@ function pnpm(args: string[], cwd: string): Promise<{ stdout: string; stderr: st
 
 let work: string;
 let project: string;
+let tarballs: string;
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), "varlink-consumer-"));
-  const tarballs = path.join(work, "tarballs");
+  tarballs = path.join(work, "tarballs");
   for (const name of PACKAGES) {
     await pnpm(["pack", "--pack-destination", tarballs], path.join(ROOT, "packages", name));
   }
@@ -60,6 +61,52 @@ beforeAll(async () => {
 afterAll(async () => {
   if (work !== undefined) await rm(work, { recursive: true, force: true });
 });
+
+/** A tool from the workspace's node_modules/.bin, run on a tarball. */
+function tool(name: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return run(path.join(ROOT, "node_modules/.bin", name), args, { cwd: ROOT });
+}
+
+describe("the packed packages, as the registry would get them", () => {
+  it.each(PACKAGES)("%s: publint finds nothing, strict", async (name) => {
+    const file = (await readdir(tarballs)).find((entry) => tarballName(name, entry));
+    expect(file, `tarball of ${name}`).toBeDefined();
+    const { stdout } = await tool("publint", ["run", path.join(tarballs, file!), "--strict"]);
+    expect(stdout).toContain("All good!");
+  });
+
+  it.each(PACKAGES)("%s: are-the-types-wrong finds nothing for an ESM-only package", async (name) => {
+    const file = (await readdir(tarballs)).find((entry) => tarballName(name, entry));
+    // Exits non-zero on any problem; node10 and CommonJS resolution are out of the esm-only profile.
+    const { stdout } = await tool("attw", [path.join(tarballs, file!), "--profile", "esm-only", "--format", "ascii"]);
+    expect(stdout).toMatch(/node16 \(from ESM\): 🟢/);
+  });
+
+  it.each(PACKAGES)("%s: ships its README, LICENSE and repository metadata", async (name) => {
+    const manifest = JSON.parse(await readFile(path.join(ROOT, "packages", name, "package.json"), "utf8")) as {
+      repository?: { url?: string; directory?: string };
+      homepage?: string;
+      bugs?: { url?: string };
+      license?: string;
+    };
+    expect(manifest.license).toBe("MIT");
+    expect(manifest.repository?.directory).toBe(`packages/${name}`);
+    expect(manifest.homepage).toMatch(/^https:\/\//);
+    expect(manifest.bugs?.url).toMatch(/^https:\/\//);
+    const listing = await run("tar", ["-tzf", path.join(tarballs, (await readdir(tarballs)).find((entry) => tarballName(name, entry))!)]);
+    expect(listing.stdout).toContain("package/LICENSE");
+    expect(listing.stdout).toContain("package/README.md");
+    // On the registry's page a relative link leads nowhere: every link in the README is absolute.
+    const readme = await readFile(path.join(ROOT, "packages", name, "README.md"), "utf8");
+    const relative = [...readme.matchAll(/\]\(([^)]+)\)/g)].map((match) => match[1]!).filter((link) => !/^(https?:|#)/.test(link));
+    expect(relative).toEqual([]);
+  });
+});
+
+/** Whether `file` is the tarball of the workspace package in packages/`name`. */
+function tarballName(name: string, file: string): boolean {
+  return file.startsWith(name === "cli" ? "varlink-codegen-" : `varlink-ts-${name}-`);
+}
 
 describe("examples/consumer installed from packed tarballs", () => {
   it("generates its code in prebuild, compiles under strict settings, and runs client against server", async () => {

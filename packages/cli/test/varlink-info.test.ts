@@ -169,7 +169,7 @@ describe("addresses", () => {
     const result = await sandbox.runVarlink(["info", "udp:127.0.0.1:9"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      'varlink: invalid varlink address "udp:127.0.0.1:9": unsupported kind "udp" (expected unix, tcp or exec)\n',
+      'varlink: invalid varlink address "udp:127.0.0.1:9": unsupported kind "udp" (expected unix, tcp, exec or a ws:// URL)\n',
     );
   });
 

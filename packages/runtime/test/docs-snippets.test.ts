@@ -1,7 +1,8 @@
 /**
  * Every ```ts block in docs/runtime.md is a complete program: each is compiled with TypeScript's
  * transpiler and run as a separate process against the built runtime, and what it prints is
- * compared with the comments it carries.
+ * compared with the comments it carries. A block fenced ```ts no-run is code for a web page (it
+ * imports a page's generated modules), which examples/web runs in Chromium instead.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";

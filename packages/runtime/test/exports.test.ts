@@ -38,6 +38,7 @@ describe("@varlink-ts/runtime's public surface", () => {
     transport: () => import("@varlink-ts/runtime/transport"),
     wire: () => import("@varlink-ts/runtime/wire"),
     testing: () => import("@varlink-ts/runtime/testing"),
+    http: () => import("@varlink-ts/runtime/http"),
   };
 
   it.each([
@@ -45,6 +46,7 @@ describe("@varlink-ts/runtime's public surface", () => {
     ["transport", ["parseAddress", "listen", "listenFromEnvironment", "resolve"]],
     ["wire", ["MessageReader", "encodeMessage", "errorFromReply", "SERVICE_INTERFACE_SOURCE"]],
     ["testing", ["createMock", "duplexPair"]],
+    ["http", ["serveHttp"]],
   ])("serves the /%s subpath", async (subpath, expected) => {
     const loaded = await subpaths[subpath]!();
     for (const name of expected) expect(loaded[name], name).toBeDefined();

@@ -9,6 +9,7 @@ import { adaptArguments } from "./command-line.js";
 import { registerBridge } from "./commands/bridge.js";
 import { registerCall } from "./commands/call.js";
 import { registerFormat } from "./commands/format.js";
+import { registerHttpBridge } from "./commands/http-bridge.js";
 import { registerInfo } from "./commands/info.js";
 import { registerIntrospect } from "./commands/introspect.js";
 import { registerListInterfaces } from "./commands/list-interfaces.js";
@@ -30,6 +31,7 @@ const SUBCOMMANDS: readonly ((program: Command, context: CommandContext) => void
   registerCall,
   registerResolve,
   registerBridge,
+  registerHttpBridge,
   registerValidate,
   registerFormat,
 ];

@@ -10,7 +10,6 @@ import { connectSocket } from "./connect-socket.js";
 import { withDeadline } from "./deadline.js";
 import { openExecStream } from "./exec.js";
 import { openSshStream } from "./ssh.js";
-import { openWebSocketStream } from "./websocket-node.js";
 
 /**
  * Opens a connection to `address` and resolves with it as a byte stream, ready to carry varlink
@@ -42,7 +41,7 @@ export async function openStream(
 ): Promise<Duplex> {
   const target = toAddress(address);
   const label = describeAddress(target);
-  return withDeadline(`connecting to ${label}`, options, (signal): Promise<Duplex> => {
+  return withDeadline(`connecting to ${label}`, options, async (signal): Promise<Duplex> => {
     switch (target.kind) {
       case "unix":
       case "abstract":
@@ -55,8 +54,11 @@ export async function openStream(
       case "ssh-unix":
       case "ssh-exec":
         return openSshStream(target, label, signal);
-      case "websocket":
+      case "websocket": {
+        // Loaded on first use: programs that never reach a bridge do not load the `ws` package.
+        const { openWebSocketStream } = await import("./websocket-node.js");
         return openWebSocketStream(target, label, signal);
+      }
     }
   });
 }

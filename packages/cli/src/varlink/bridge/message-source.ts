@@ -46,7 +46,7 @@ export class MessageSource {
   }
 
   /** Stops reading messages and returns the bytes received after the last one. */
-  release(): Buffer {
+  release(): Uint8Array {
     this.stream.off("readable", this.notify);
     this.stream.off("end", this.onEnd);
     this.stream.off("close", this.onEnd);
@@ -72,7 +72,7 @@ export class MessageSource {
 }
 
 /** Writes `data` and resolves once the stream has taken it, so a slow reader slows the bridge down. */
-export function send(stream: NodeJS.WritableStream, data: Buffer | string): Promise<void> {
+export function send(stream: NodeJS.WritableStream, data: Uint8Array | string): Promise<void> {
   return new Promise((resolve, reject) => {
     stream.write(data, (error?: Error | null) => (error === undefined || error === null ? resolve() : reject(error)));
   });
