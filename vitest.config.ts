@@ -1,17 +1,71 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 // Tests import the workspace packages through their "source" export condition, so every test
 // sees one copy of each module (TypeScript sources) and error classes compare with instanceof.
 // Child processes spawned by tests run the built output in dist/, which `pnpm test` builds first.
+const conditions = ["source", "node", "import", "default"];
+
+// The layers, by folder. A test file's folder says what it needs:
+//
+//   unit         **/test/unit/**    pure: no socket, no process, no built dist/; runs from sources
+//   interop      **/interop/**      a real peer this project did not write: varlink-go, systemd
+//   soak         **/test/soak/**    reliability: hostile input, faults, load, the bench run
+//   integration  any other test     sockets, child processes, the built bins, the examples (and
+//                                   examples/web's headless Chromium)
+//
+// A new folder is integration unless it is named as above (packages/runtime/test/fds/ and
+// packages/runtime/test/native*/ are). `pnpm test` runs every layer; `pnpm test:unit` (and
+// :integration, :interop, :soak) runs one.
+const TESTS = ["packages/*/test/**/*.test.ts", "examples/*/**/*.test.ts", "bench/test/**/*.test.ts"];
+const UNIT = ["packages/*/test/unit/**/*.test.ts", "bench/test/unit/**/*.test.ts"];
+const INTEROP = ["packages/*/test/**/interop/**/*.test.ts", "examples/*/interop/**/*.test.ts"];
+const SOAK = ["packages/*/test/soak/**/*.test.ts", "bench/test/soak/**/*.test.ts"];
+
 export default defineConfig({
-  resolve: { conditions: ["source", "node", "import", "default"] },
-  ssr: { resolve: { conditions: ["source", "node", "import", "default"] } },
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
   test: {
-    include: ["packages/*/test/**/*.test.ts", "examples/**/*.test.ts", "bench/test/**/*.test.ts"],
-    pool: "forks",
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    // Two cores: two workers, and the processes the tests start get the rest of the time.
+    maxWorkers: 2,
     reporters: ["default", "json"],
     outputFile: { json: "test-results.json" },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: UNIT,
+          // Nothing here opens a socket or starts a process: threads start faster than forks, and
+          // the files share a worker's modules (TypeScript, ts-morph, prettier are loaded once).
+          pool: "threads",
+          isolate: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: TESTS,
+          exclude: [...configDefaults.exclude, ...UNIT, ...INTEROP, ...SOAK],
+          pool: "forks",
+          // A worker runs file after file with the modules it has loaded (half the CPU of a fresh
+          // process per file): a file that changes process.env or adds process listeners puts
+          // them back in afterEach/afterAll.
+          isolate: false,
+        },
+      },
+      {
+        extends: true,
+        // Each file in a process of its own: these files run peers and daemons, and are few.
+        test: { name: "interop", include: INTEROP, pool: "forks" },
+      },
+      {
+        extends: true,
+        // Isolated: these tests measure descriptors, warnings and memory of the process they run in.
+        test: { name: "soak", include: SOAK, pool: "forks" },
+      },
+    ],
   },
 });

@@ -5,7 +5,7 @@
  *
  * `pnpm soak --attack`: the memory and parsing attacks at full size, against a service in a child
  * process with V8's default heap and the runtime's default limits (the service of the CI-sized
- * tests, packages/runtime/test/reliability/fixtures/attack-target.mjs), while a well-behaved
+ * tests, packages/runtime/test/soak/fixtures/attack-target.mjs), while a well-behaved
  * client pings it; then a malicious service against a client in a child process
  * (soak/attack-client.mjs). One line per attack and a final one; exits 1 when the service died, a
  * ping failed, something did not come back to its baseline, the slow sender of attack 4 was not
@@ -74,7 +74,7 @@ if (values.attack) {
   // Compiled to soak/dist/main.js; the child scripts stay next to the sources.
   const ok = await runAttackSoak({
     serviceScript: fileURLToPath(
-      new URL("../../packages/runtime/test/reliability/fixtures/attack-target.mjs", import.meta.url),
+      new URL("../../packages/runtime/test/soak/fixtures/attack-target.mjs", import.meta.url),
     ),
     sizes: ATTACK_SIZES,
     client: { ...CLIENT_ATTACK, script: fileURLToPath(new URL("../attack-client.mjs", import.meta.url)) },

@@ -45,7 +45,7 @@ interface Group {
   readonly bars: readonly Bar[];
 }
 
-const escape = (text: string): string =>
+const escapeXml = (text: string): string =>
   text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /** One panel: a title, groups of horizontal bars, and a reference line at `reference`. */
@@ -58,15 +58,15 @@ function panel(
   const values = groups.flatMap((group) => group.bars.map((bar) => bar.value ?? 0));
   const scale = Math.max(reference ?? 0, ...values) * 1.05 || 1;
   const x = (value: number): number => LABEL + (Math.min(value, scale) / scale) * BAR_AREA;
-  const out: string[] = [`<text x="10" y="${top + 16}" class="title">${escape(title)}</text>`];
+  const out: string[] = [`<text x="10" y="${top + 16}" class="title">${escapeXml(title)}</text>`];
   let y = top + 30;
   for (const group of groups) {
-    out.push(`<text x="10" y="${y + 11}" class="group">${escape(group.title)}</text>`);
+    out.push(`<text x="10" y="${y + 11}" class="group">${escapeXml(group.title)}</text>`);
     for (const bar of group.bars) {
       const end = bar.value === undefined ? LABEL : x(bar.value);
       out.push(
-        `<rect x="${LABEL}" y="${y}" width="${(end - LABEL).toFixed(1)}" height="${BAR}" fill="${bar.color}"><title>${escape(`${bar.label}: ${bar.text}`)}</title></rect>`,
-        `<text x="${(end + 4).toFixed(1)}" y="${y + 10}" class="value">${escape(bar.text)}</text>`,
+        `<rect x="${LABEL}" y="${y}" width="${(end - LABEL).toFixed(1)}" height="${BAR}" fill="${bar.color}"><title>${escapeXml(`${bar.label}: ${bar.text}`)}</title></rect>`,
+        `<text x="${(end + 4).toFixed(1)}" y="${y + 10}" class="value">${escapeXml(bar.text)}</text>`,
       );
       y += BAR + GAP;
     }
@@ -156,10 +156,10 @@ export function renderChart(results: BenchResults, summary: Summary = summarize(
   const legend = PAIRS.map(
     (pair, i) =>
       `<rect x="${10 + i * 150}" y="${top}" width="12" height="12" fill="${COLORS[pair.id]}"/>` +
-      `<text x="${26 + i * 150}" y="${top + 10}" class="value">${escape(pairLabel(pair))}</text>`,
+      `<text x="${26 + i * 150}" y="${top + 10}" class="value">${escapeXml(pairLabel(pair))}</text>`,
   ).join("\n");
   const height = top + 40;
-  const note = `<text x="10" y="${top + 32}" class="note">${escape(
+  const note = `<text x="10" y="${top + 32}" class="note">${escapeXml(
     `client → server; medians of ${results.settings.rounds} rounds, ${results.date.slice(0, 10)}, ${results.host.cpus} CPUs, Node ${results.host.node}`,
   )}</text>`;
   return [

@@ -6,17 +6,21 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { VarlinkService } from "@varlink-ts/runtime";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   CertificationError,
   descriptor,
   type Handlers,
   type MyType,
 } from "./src/gen/org.varlink.certification.js";
-import { CERTIFICATION, cleanUp, onCleanUp, run, startServer, tempDir } from "./test-support.js";
+import { startServer, useSandbox } from "@varlink-ts/test-kit";
 
-afterEach(cleanUp);
+/** This project's certification program (the sh launcher of dist/main.js). */
+const CERTIFICATION = fileURLToPath(new URL("./certification", import.meta.url));
+
+const sandbox = useSandbox();
 
 const MYTYPE: MyType = {
   object: {},
@@ -51,8 +55,8 @@ const UNCERTIFYING: Handlers = {
 async function serve(handlers: Partial<Handlers>): Promise<string> {
   const service = new VarlinkService({ vendor: "test", product: "test", version: "1", url: "test" });
   service.addInterface(descriptor, handlers);
-  onCleanUp(() => service.close({ grace: 0 }));
-  const listener = await service.listen(`unix:${join(await tempDir(), "test.sock")}`);
+  sandbox.track(service);
+  const listener = await service.listen(`unix:${join(await sandbox.tempDir(), "test.sock")}`);
   return listener.address;
 }
 
@@ -64,7 +68,7 @@ describe("the client", () => {
         throw new CertificationError({ wants: { bool: true }, got: { bool: false } });
       },
     });
-    const client = run(CERTIFICATION, ["--client", `--varlink=${address}`]);
+    const client = sandbox.spawn(CERTIFICATION, ["--client", `--varlink=${address}`]);
     expect(await client.exited).toBe(1);
     expect(client.stdout()).toBe('Start: "only"\nTest01: true\n');
     expect(client.stderr()).toBe(
@@ -74,14 +78,14 @@ describe("the client", () => {
   });
 
   it("exits 1 when End answers all_ok false", async () => {
-    const client = run(CERTIFICATION, ["--client", `--varlink=${await serve(UNCERTIFYING)}`]);
+    const client = sandbox.spawn(CERTIFICATION, ["--client", `--varlink=${await serve(UNCERTIFYING)}`]);
     expect(await client.exited).toBe(1);
     expect(client.stdout()).toMatch(/\nTest10: "only reply"\nTest11: sent oneway, no reply\nEnd: false\n$/);
     expect(client.stderr()).toMatch(/^certification: End answered all_ok: false/);
   });
 
   it("exits 1 with the reason when nothing listens at the address", async () => {
-    const client = run(CERTIFICATION, ["--client", `--varlink=unix:${join(await tempDir(), "absent.sock")}`]);
+    const client = sandbox.spawn(CERTIFICATION, ["--client", `--varlink=unix:${join(await sandbox.tempDir(), "absent.sock")}`]);
     expect(await client.exited).toBe(1);
     expect(client.stdout()).toBe("");
     expect(client.stderr()).toMatch(/^certification: connect failed: .*absent\.sock.*\n$/);
@@ -89,11 +93,11 @@ describe("the client", () => {
 
   it("exits 2 with the usage for a command line it cannot run", async () => {
     for (const args of [["--client"], ["--client", "--varlink=unix:/x", "--bridge=cat"], ["--what"]]) {
-      const client = run(CERTIFICATION, args);
+      const client = sandbox.spawn(CERTIFICATION, args);
       expect(await client.exited).toBe(2);
       expect(client.stderr()).toMatch(/^certification: .+\nusage: certification --varlink=ADDRESS/);
     }
-    const help = run(CERTIFICATION, ["--help"]);
+    const help = sandbox.spawn(CERTIFICATION, ["--help"]);
     expect(await help.exited).toBe(0);
     expect(help.stdout()).toMatch(/^usage: certification --varlink=ADDRESS/);
   });
@@ -101,20 +105,20 @@ describe("the client", () => {
 
 describe("the server", () => {
   it("stops on SIGTERM with exit 0 and removes its socket file", async () => {
-    const path = join(await tempDir(), "certification.sock");
-    const { server } = await startServer([`--varlink=unix:${path}`]);
+    const path = join(await sandbox.tempDir(), "certification.sock");
+    const { server } = await startServer(sandbox, CERTIFICATION, [`--varlink=unix:${path}`]);
     expect(existsSync(path)).toBe(true);
-    server.child.kill("SIGTERM");
+    server.process.kill("SIGTERM");
     expect(await server.exited).toBe(0);
     expect(existsSync(path)).toBe(false);
   });
 
   it("exits 2 when it has nothing to serve and 1 when it cannot listen", async () => {
-    const idle = run(CERTIFICATION, []);
+    const idle = sandbox.spawn(CERTIFICATION, []);
     expect(await idle.exited).toBe(2);
     expect(idle.stderr()).toMatch(/^certification: nothing to serve/);
 
-    const nowhere = run(CERTIFICATION, [`--varlink=unix:${join(await tempDir(), "missing", "x.sock")}`]);
+    const nowhere = sandbox.spawn(CERTIFICATION, [`--varlink=unix:${join(await sandbox.tempDir(), "missing", "x.sock")}`]);
     expect(await nowhere.exited).toBe(1);
     expect(nowhere.stderr()).toMatch(/^certification: .*missing/);
   });

@@ -5,10 +5,12 @@
  */
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
-import { cleanUp, run } from "./test-support.js";
+import { describe, expect, it } from "vitest";
+import { useSandbox } from "@varlink-ts/test-kit";
 
-afterEach(cleanUp);
+const sandbox = useSandbox();
+/** This package's directory: the command below names its files relative to it. */
+const HERE = fileURLToPath(new URL(".", import.meta.url));
 
 const CODEGEN = fileURLToPath(new URL("./node_modules/.bin/varlink-codegen", import.meta.url));
 
@@ -23,7 +25,7 @@ describe("src/gen", () => {
   });
 
   it("is what varlink-codegen generates now (varlink-codegen --check)", async () => {
-    const check = run(CODEGEN, ["org.varlink.certification.varlink", "-o", "src/gen", "--check"]);
+    const check = sandbox.spawn(CODEGEN, ["org.varlink.certification.varlink", "-o", "src/gen", "--check"], { cwd: HERE });
     const code = await check.exited;
     // On failure the output names every stale file with a diff; it is part of the message.
     expect({ code, output: check.stdout() + check.stderr() }).toEqual({

@@ -6,7 +6,8 @@
  * socket, through the generated client or a raw connection that sends exactly the bytes given.
  */
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { fileURLToPath } from "node:url";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   CertificationError,
   ClientIdError,
@@ -15,7 +16,7 @@ import {
   type MyType,
 } from "./src/gen/org.varlink.certification.js";
 import { DEFAULT_LIMITS, Sessions } from "./src/server/sessions.js";
-import { cleanUp, RawConnection, startServer, tempDir } from "./test-support.js";
+import { startServer, useSandbox } from "@varlink-ts/test-kit";
 
 const method = (name: string): string => `org.varlink.certification.${name}`;
 
@@ -38,17 +39,20 @@ const REFERENCE_MYTYPE = {
   },
 };
 
+/** This project's certification program (the sh launcher of dist/main.js). */
+const CERTIFICATION = fileURLToPath(new URL("./certification", import.meta.url));
+
+const sandbox = useSandbox({ scope: "file" });
 let path = "";
 const clients: Client[] = [];
 
 beforeAll(async () => {
-  path = join(await tempDir(), "certification.sock");
-  await startServer([`--varlink=unix:${path}`]);
+  path = join(await sandbox.tempDir(), "certification.sock");
+  await startServer(sandbox, CERTIFICATION, [`--varlink=unix:${path}`]);
 });
 afterEach(() => {
   for (const client of clients.splice(0)) client.close();
 });
-afterAll(cleanUp);
 
 async function connect(address = `unix:${path}`): Promise<Client> {
   const client = await connectClient(address);
@@ -158,7 +162,7 @@ describe("a wrong client is refused", () => {
   });
 
   it('for a flag sent as false ("more": false, "oneway": false), which is not the same as no flag', async () => {
-    const raw = await RawConnection.open(path);
+    const raw = await sandbox.raw(path);
     raw.send({ method: method("Start"), oneway: false });
     expect(await raw.next()).toStrictEqual({
       error: "org.varlink.certification.CertificationError",
@@ -224,7 +228,7 @@ describe("a wrong client is refused", () => {
   });
 
   it("call by call when calls are pipelined among org.varlink.service calls", async () => {
-    const raw = await RawConnection.open(path);
+    const raw = await sandbox.raw(path);
     raw.send({ method: method("Start") });
     const { client_id } = ((await raw.next()) as { parameters: { client_id: string } }).parameters;
     raw.send({ method: "org.varlink.service.GetInfo" });
@@ -245,8 +249,8 @@ describe("a wrong client is refused", () => {
 
 describe("client ids", () => {
   it("are forgotten oldest first beyond --max-clients", async () => {
-    const dir = await tempDir();
-    const { address } = await startServer([`--varlink=unix:${join(dir, "small.sock")}`, "--max-clients=2"]);
+    const dir = await sandbox.tempDir();
+    const { address } = await startServer(sandbox, CERTIFICATION, [`--varlink=unix:${join(dir, "small.sock")}`, "--max-clients=2"]);
     const client = await connect(address);
     const first = await client.start();
     const second = await client.start();

@@ -2,68 +2,22 @@
  * Runs the example's server and client executables against each other, as a user would.
  * Needs the built dist/ (`npx tsc -b`; `pnpm test` builds first).
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { connect } from "@varlink-ts/runtime";
+import { startServer as startProgram, useSandbox } from "@varlink-ts/test-kit";
 
 const SERVER = fileURLToPath(new URL("./server", import.meta.url));
 const CLIENT = fileURLToPath(new URL("./client", import.meta.url));
 
-const children: ChildProcess[] = [];
-const dirs: string[] = [];
+const sandbox = useSandbox({ prefix: "varlink-more-" });
 
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  }
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-interface Run {
-  readonly child: ChildProcess;
-  /** Everything written to stdout so far. */
-  stdout(): string;
-  stderr(): string;
-  /** Resolves with the exit code (or the signal's name). */
-  readonly exited: Promise<number | string>;
-}
-
-function run(command: string, args: string[]): Run {
-  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
-  let out = "";
-  let err = "";
-  child.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<number | string>((resolve) =>
-    child.once("close", (code, signal) => resolve(code ?? signal ?? "unknown")),
-  );
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-/** Starts the server and waits for its `Listening on ADDRESS` line; returns the address. */
-async function startServer(
-  address: string,
-  options: string[] = [],
-): Promise<{ server: Run; address: string }> {
-  const server = run(SERVER, [`--varlink=${address}`, ...options]);
-  for (;;) {
-    const match = /^Listening on (.+)$/m.exec(server.stdout());
-    if (match) return { server, address: match[1]! };
-    const outcome = await Promise.race([
-      server.exited.then((code) => ({ code })),
-      new Promise<undefined>((resolve) => server.child.stdout!.once("data", () => resolve(undefined))),
-    ]);
-    if (outcome !== undefined) {
-      throw new Error(`server exited with ${outcome.code} before listening: ${server.stderr()}`);
-    }
-  }
+/** Starts the server and waits for its `Listening on ADDRESS` line. */
+function startServer(address: string, options: string[] = []): ReturnType<typeof startProgram> {
+  return startProgram(sandbox, SERVER, [`--varlink=${address}`, ...options]);
 }
 
 const EXPECTED_OUTPUT = [
@@ -75,18 +29,12 @@ const EXPECTED_OUTPUT = [
   "",
 ].join("\n");
 
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "varlink-more-"));
-  dirs.push(dir);
-  return dir;
-}
-
 describe("examples/more: server and client", () => {
   it("talk over a unix socket path, and the server removes its socket when stopped", async () => {
-    const path = join(await tempDir(), "more.sock");
+    const path = join(await sandbox.tempDir(), "more.sock");
     const { server, address } = await startServer(`unix:${path}`);
     expect(address).toBe(`unix:${path}`);
-    const client = run(CLIENT, [`--varlink=${address}`]);
+    const client = sandbox.spawn(CLIENT, [`--varlink=${address}`]);
     expect(await client.exited).toBe(0);
     expect(client.stdout()).toBe(EXPECTED_OUTPUT);
     expect(client.stderr()).toBe("");
@@ -98,7 +46,7 @@ describe("examples/more: server and client", () => {
     const name = `varlink-ts-more-${process.pid}-${Math.random().toString(36).slice(2)}`;
     const { server, address } = await startServer(`unix:@${name}`);
     expect(address).toBe(`unix:@${name}`);
-    const client = run(CLIENT, [`--varlink=${address}`]);
+    const client = sandbox.spawn(CLIENT, [`--varlink=${address}`]);
     expect(await client.exited).toBe(0);
     expect(client.stdout()).toBe(EXPECTED_OUTPUT);
     expect(await server.exited).toBe(0);
@@ -107,14 +55,14 @@ describe("examples/more: server and client", () => {
   it("talk over TCP on a free port", async () => {
     const { server, address } = await startServer("tcp:127.0.0.1:0");
     expect(address).toMatch(/^tcp:127\.0\.0\.1:[1-9]\d*$/);
-    const client = run(CLIENT, [`--varlink=${address}`]);
+    const client = sandbox.spawn(CLIENT, [`--varlink=${address}`]);
     expect(await client.exited).toBe(0);
     expect(client.stdout()).toBe(EXPECTED_OUTPUT);
     expect(await server.exited).toBe(0);
   });
 
   it("talk when the client starts the server with socket activation (exec:)", async () => {
-    const client = run(CLIENT, [`--varlink=exec:${SERVER}`, "--n=4"]);
+    const client = sandbox.spawn(CLIENT, [`--varlink=exec:${SERVER}`, "--n=4"]);
     expect(await client.exited).toBe(0);
     expect(client.stdout()).toBe(
       [
@@ -130,7 +78,7 @@ describe("examples/more: server and client", () => {
 
   it("pace TestMore by --step-ms, each step reaching the client as it happens", async () => {
     const step = 300;
-    const path = join(await tempDir(), "more.sock");
+    const path = join(await sandbox.tempDir(), "more.sock");
     const { server, address } = await startServer(`unix:${path}`, [`--step-ms=${step}`]);
     const client = await connect(address);
     try {
@@ -159,20 +107,20 @@ describe("examples/more: server and client", () => {
   });
 
   it("fail with exit codes and messages a user can act on", async () => {
-    const noAddress = run(SERVER, []);
+    const noAddress = sandbox.spawn(SERVER, []);
     expect(await noAddress.exited).toBe(2);
     expect(noAddress.stderr()).toMatch(/^usage: server --varlink=ADDRESS/);
 
-    const badStep = run(SERVER, ["--varlink=unix:@unused", "--step-ms=soon"]);
+    const badStep = sandbox.spawn(SERVER, ["--varlink=unix:@unused", "--step-ms=soon"]);
     expect(await badStep.exited).toBe(2);
     expect(badStep.stderr()).toMatch(/^usage: server --varlink=ADDRESS \[--step-ms=N\]/);
 
-    const nobody = run(CLIENT, [`--varlink=unix:${join(await tempDir(), "absent.sock")}`]);
+    const nobody = sandbox.spawn(CLIENT, [`--varlink=unix:${join(await sandbox.tempDir(), "absent.sock")}`]);
     expect(await nobody.exited).toBe(1);
     expect(nobody.stdout()).toBe("");
     expect(nobody.stderr()).toMatch(/^client: /);
 
-    const usage = run(CLIENT, []);
+    const usage = sandbox.spawn(CLIENT, []);
     expect(await usage.exited).toBe(2);
   });
 });

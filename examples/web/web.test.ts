@@ -8,16 +8,14 @@
  * beforeAll. Needs Debian's Chromium at /usr/bin/chromium: without it these tests fail, they are
  * not skipped.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
 import { request } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { serveHttp, type HttpBridge } from "@varlink-ts/runtime/http";
+import { startServer, useSandbox, type Child } from "@varlink-ts/test-kit";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const CHROMIUM = "/usr/bin/chromium";
@@ -27,56 +25,18 @@ const SERVICE = "org.example.more";
 /** TestMore's pause between progress steps: replies that follow a pause arrive on their own. */
 const STEP_MS = 100;
 
-interface Run {
-  readonly child: ChildProcess;
-  stdout(): string;
-  stderr(): string;
-  /** Resolves with the exit code, or the signal's name. */
-  readonly exited: Promise<number | string>;
-}
-
-const started: Run[] = [];
-let directory: string | undefined;
+const sandbox = useSandbox({ scope: "file", prefix: "varlink-web-" });
 
 /** Starts `command` in this directory; its output is collected, its stdin closed. */
-function run(command: string, args: readonly string[]): Run {
-  const child = spawn(command, args, { cwd: HERE, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
-  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
-  const exited = new Promise<number | string>((resolve) =>
-    child.once("close", (code, signal) => resolve(code ?? signal ?? "unknown")),
-  );
-  const running: Run = { child, stdout: () => out, stderr: () => err, exited };
-  started.push(running);
-  return running;
-}
-
-/** Waits until `program` prints a line matching `pattern`; returns the first group. */
-async function printed(program: Run, pattern: RegExp, what: string): Promise<string> {
-  for (;;) {
-    const match = pattern.exec(program.stdout());
-    if (match) return match[1]!;
-    const outcome = await Promise.race([
-      program.exited.then((code) => ({ code })),
-      new Promise<undefined>((resolve) =>
-        program.child.stdout!.once("data", () => resolve(undefined)),
-      ),
-    ]);
-    if (outcome !== undefined) {
-      throw new Error(
-        `${what} exited with ${outcome.code} before it was ready: ${program.stderr()}`,
-      );
-    }
-  }
+function run(command: string, args: readonly string[]): Child {
+  return sandbox.spawn(command, args, { cwd: HERE });
 }
 
 /** Starts serve.mjs on a free port; returns its origin, `http://127.0.0.1:PORT`. */
 async function servePage(): Promise<string> {
   const server = run(process.execPath, ["serve.mjs", "--port=0"]);
-  const url = await printed(server, /^Serving (http:\/\/\S+)\/$/m, "serve.mjs");
-  return url;
+  const [, url] = await server.waitFor(/^Serving (http:\/\/\S+)\/$/m);
+  return url!;
 }
 
 /** Sends a WebSocket upgrade request with `origin` to the bridge; resolves with the status. */
@@ -176,12 +136,11 @@ describe("examples/web in Chromium, through the HTTP bridge", () => {
     if (built !== 0)
       throw new Error(`build.mjs failed (${built}):\n${build.stdout()}${build.stderr()}`);
 
-    directory = await mkdtemp(join(tmpdir(), "varlink-web-"));
-    const moreServer = run(MORE_SERVER, [
+    const directory = await sandbox.tempDir();
+    const { address } = await startServer(sandbox, MORE_SERVER, [
       `--varlink=unix:${join(directory, "more.sock")}`,
       `--step-ms=${STEP_MS}`,
     ]);
-    const address = await printed(moreServer, /^Listening on (.+)$/m, "examples/more's server");
 
     [pageOrigin, otherOrigin] = await Promise.all([servePage(), servePage()]);
     bridge = await serveHttp({ services: { [SERVICE]: address }, allowOrigins: [pageOrigin] });
@@ -196,15 +155,7 @@ describe("examples/web in Chromium, through the HTTP bridge", () => {
   afterAll(async () => {
     await browser?.close();
     await bridge?.close();
-    // SIGTERM lets examples/more's server remove its socket; SIGKILL if anything lingers.
-    const running = started
-      .splice(0)
-      .filter(({ child }) => child.exitCode === null && child.signalCode === null);
-    for (const { child } of running) child.kill("SIGTERM");
-    const late = setTimeout(() => running.forEach(({ child }) => child.kill("SIGKILL")), 5_000);
-    await Promise.all(running.map(({ exited }) => exited));
-    clearTimeout(late);
-    if (directory !== undefined) await rm(directory, { recursive: true, force: true });
+    // The servers and their directory go with the sandbox, after this.
   });
 
   beforeEach(async () => {

@@ -1,31 +1,21 @@
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import type { ChildProcess } from "node:child_process";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runBin, startBin } from "./run-bin.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { copyInterfaces, runBin, startBin, useGeneratedOnce, useSandbox } from "@varlink-ts/test-kit";
 
-const FIXTURES = fileURLToPath(new URL("../../../fixtures/interop/", import.meta.url));
-
+const sandbox = useSandbox({ prefix: "varlink-codegen-" });
 let dir: string;
-let children: ChildProcess[] = [];
+
+const INTERFACES = ["org.example.more.varlink", "org.example.ping.varlink"];
+/** The output of `varlink-codegen interfaces -o src/gen`, made once, for tests about later runs. */
+const current = useGeneratedOnce(INTERFACES);
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), "varlink-codegen-"));
-  await mkdir(path.join(dir, "interfaces"));
-  for (const name of ["org.example.more.varlink", "org.example.ping.varlink"]) {
-    await cp(path.join(FIXTURES, name), path.join(dir, "interfaces", name));
-  }
+  dir = sandbox.dir;
+  await copyInterfaces(dir, INTERFACES);
 });
 
-afterEach(async () => {
-  for (const child of children) child.kill("SIGKILL");
-  children = [];
-  await rm(dir, { recursive: true, force: true });
-});
-
-const codegen = (...args: string[]) => runBin("varlink-codegen", args, dir);
+const codegen = (...args: string[]) => runBin("varlink-codegen", args, { cwd: dir });
 
 describe("varlink-codegen", () => {
   it("generates one module per interface and an index, and prints a summary", async () => {
@@ -40,7 +30,7 @@ describe("varlink-codegen", () => {
   });
 
   it("writes only files whose content changed", async () => {
-    await codegen("interfaces", "-o", "src/gen");
+    await current.copyTo(dir);
     const file = path.join(dir, "src/gen/org.example.more.ts");
     const before = (await stat(file)).mtimeMs;
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -61,7 +51,7 @@ describe("varlink-codegen", () => {
   });
 
   it("--check passes on current output and names stale, missing and extra files", async () => {
-    await codegen("interfaces", "-o", "src/gen");
+    await current.copyTo(dir);
     const clean = await codegen("interfaces", "-o", "src/gen", "--check");
     expect(clean.code).toBe(0);
     expect(clean.stdout).toMatch(/3 files up to date/);
@@ -178,26 +168,21 @@ describe("varlink-codegen", () => {
   });
 
   it("--watch regenerates on change and keeps running after an IDL error", async () => {
-    const child = startBin("varlink-codegen", ["interfaces", "-o", "src/gen", "--watch"], dir);
-    children.push(child);
-    let stdout = "";
-    let stderr = "";
-    child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const child = sandbox.track(startBin("varlink-codegen", ["interfaces", "-o", "src/gen", "--watch"], { cwd: dir }));
     const until = async (check: () => boolean): Promise<void> => {
       for (let i = 0; i < 400 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
       expect(check()).toBe(true);
     };
-    await until(() => stdout.includes("3 written"));
+    await until(() => child.stdout().includes("3 written"));
 
     const file = path.join(dir, "interfaces/org.example.ping.varlink");
     const source = await readFile(file, "utf8");
     await writeFile(file, source.replace("interface org.example.ping", "interface org.example.ping\n\ntype Broken ("));
-    await until(() => /org\.example\.ping\.varlink:\d+:\d+: /.test(stderr));
-    expect(child.exitCode).toBeNull();
+    await until(() => /org\.example\.ping\.varlink:\d+:\d+: /.test(child.stderr()));
+    expect(child.process.exitCode).toBeNull();
 
     await writeFile(file, `${source}\n# Documented now\nerror Later ()\n`);
-    await until(() => stdout.includes("1 written"));
+    await until(() => child.stdout().includes("1 written"));
     expect(await readFile(path.join(dir, "src/gen/org.example.ping.ts"), "utf8")).toContain("Later");
   });
 });

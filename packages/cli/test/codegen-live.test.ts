@@ -10,9 +10,8 @@ import { fileURLToPath } from "node:url";
 import { connect, getInterfaceDescription, VarlinkService } from "@varlink-ts/runtime";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { runCodegen } from "../src/index.js";
-import { assertBuilt, MORE_SERVICE, Sandbox } from "./fixtures/harness.js";
+import { assertBuilt, MORE_SERVICE, runBin, startGoCertification, useSandbox } from "@varlink-ts/test-kit";
 import { startRawService } from "./fixtures/raw-service.js";
-import { runBin } from "./run-bin.js";
 
 const FIXTURES = fileURLToPath(new URL("../../../fixtures/interop/", import.meta.url));
 /** Served by the test's service; `io.systemd.UserDatabase` is a real systemd interface. */
@@ -22,14 +21,13 @@ const SERVED = ["org.example.more", "org.example.ping", "io.systemd.UserDatabase
 // on a busy machine.
 vi.setConfig({ testTimeout: 60_000 });
 
-let sandbox: Sandbox;
+const sandbox = useSandbox({ prefix: "varlink-cmd-" });
 let service: VarlinkService;
 let address: string;
 const closing: Array<() => Promise<void>> = [];
 
 beforeEach(async () => {
   assertBuilt();
-  sandbox = await Sandbox.create();
   await mkdir(path.join(sandbox.dir, "interfaces"));
   service = new VarlinkService(
     { vendor: "tests", product: "live", version: "1", url: "" },
@@ -47,10 +45,9 @@ beforeEach(async () => {
 afterEach(async () => {
   await service.close({ grace: 0 });
   for (const close of closing.splice(0)) await close();
-  await sandbox.dispose();
 });
 
-const codegen = (...args: string[]) => runBin("varlink-codegen", args, sandbox.dir);
+const codegen = (...args: string[]) => runBin("varlink-codegen", args, { cwd: sandbox.dir });
 
 async function outputOf(dir: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();
@@ -244,7 +241,7 @@ describe("other peers and transports", () => {
   });
 
   it("the Go certification server gives what its own description gives", async () => {
-    const go = await sandbox.startGoCertification();
+    const go = (await startGoCertification(sandbox)).address;
     const live = await codegen(go, "-o", "live");
     expect(live.stderr).toBe("");
     expect(live.code).toBe(0);

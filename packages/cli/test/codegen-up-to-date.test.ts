@@ -3,14 +3,11 @@
  * prettier, yet still notices a changed interface, a changed option or a hand-edited file. And
  * a run with several invalid files reports them all.
  */
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runBin } from "./run-bin.js";
-
-const FIXTURES = fileURLToPath(new URL("../../../fixtures/interop/", import.meta.url));
+import { pathToFileURL } from "node:url";
+import { beforeEach, describe, expect, it } from "vitest";
+import { copyInterfaces, runBin, useGeneratedOnce, useSandbox } from "@varlink-ts/test-kit";
 
 /**
  * A module hook that appends the URL of every module loaded to $MODULE_LOG, in a process started
@@ -23,14 +20,16 @@ export async function load(url, context, next) {
 }
 `;
 
+const sandbox = useSandbox({ prefix: "varlink-codegen-current-" });
 let dir: string;
 
+const INTERFACES = ["org.example.more.varlink", "org.example.ping.varlink"];
+/** The output of `varlink-codegen interfaces -o src/gen`, made once, for tests about later runs. */
+const current = useGeneratedOnce(INTERFACES);
+
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), "varlink-codegen-current-"));
-  await mkdir(path.join(dir, "interfaces"));
-  for (const name of ["org.example.more.varlink", "org.example.ping.varlink"]) {
-    await cp(path.join(FIXTURES, name), path.join(dir, "interfaces", name));
-  }
+  dir = sandbox.dir;
+  await copyInterfaces(dir, INTERFACES);
   await writeFile(path.join(dir, "hooks.mjs"), HOOKS);
   await writeFile(
     path.join(dir, "register.mjs"),
@@ -38,18 +37,14 @@ beforeEach(async () => {
   );
 });
 
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-const codegen = (...args: string[]) => runBin("varlink-codegen", args, dir);
+const codegen = (...args: string[]) => runBin("varlink-codegen", args, { cwd: dir });
 
 /** Runs the command, and returns its result and the modules it loaded. */
 async function codegenLogged(...args: string[]) {
   const log = path.join(dir, `modules-${Math.random().toString(36).slice(2)}.log`);
   await writeFile(log, "");
   const register = pathToFileURL(path.join(dir, "register.mjs")).href;
-  const result = await runBin("varlink-codegen", args, dir, { NODE_OPTIONS: `--import=${register}`, MODULE_LOG: log });
+  const result = await runBin("varlink-codegen", args, { cwd: dir, env: { NODE_OPTIONS: `--import=${register}`, MODULE_LOG: log } });
   const modules = (await readFile(log, "utf8")).split("\n").filter((url) => url !== "");
   return { ...result, modules };
 }
@@ -76,7 +71,7 @@ describe("varlink-codegen on current output", () => {
   });
 
   it("regenerates only the module whose interface changed, and the index only when it must", async () => {
-    await codegen("interfaces", "-o", "src/gen");
+    await current.copyTo(dir);
     const more = path.join(dir, "src/gen/org.example.more.ts");
     const before = (await stat(more)).mtimeMs;
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -98,7 +93,7 @@ describe("varlink-codegen on current output", () => {
   });
 
   it("finds the files an option changes stale", async () => {
-    await codegen("interfaces", "-o", "src/gen");
+    await current.copyTo(dir);
     const stale = async (...flags: string[]): Promise<string[]> => {
       const result = await codegen("interfaces", "-o", "src/gen", "--check", ...flags);
       return [...result.stderr.matchAll(/^stale: src\/gen\/(\S+)$/gm)].map((match) => match[1]!);
@@ -111,7 +106,7 @@ describe("varlink-codegen on current output", () => {
   });
 
   it("finds a hand-edited file stale, wherever the edit is, and a build puts it back", async () => {
-    await codegen("interfaces", "-o", "src/gen");
+    await current.copyTo(dir);
     const file = path.join(dir, "src/gen/org.example.ping.ts");
     const generated = await readFile(file, "utf8");
     const edits = [

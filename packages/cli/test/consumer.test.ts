@@ -14,12 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const PACKAGES = ["runtime", "codegen", "cli"];
+const PACKAGES = ["runtime", "codegen", "cli", "native"];
 
 /** pnpm as the test was started with it (`pnpm test` sets npm_execpath), else through npx. */
 function pnpm(args: string[], cwd: string): Promise<{ stdout: string; stderr: string }> {
   const execPath = process.env["npm_execpath"];
-  if (execPath !== undefined && execPath.includes("pnpm")) return run(process.execPath, [execPath, ...args], { cwd });
+  if (execPath?.includes("pnpm")) return run(process.execPath, [execPath, ...args], { cwd });
   return run("npx", ["--yes", "pnpm@10", ...args], { cwd });
 }
 
@@ -53,7 +53,12 @@ beforeAll(async () => {
   const cli = tarball("varlink-codegen-");
   manifest["dependencies"] = { ...manifest["dependencies"], "@varlink-ts/runtime": runtime };
   manifest["devDependencies"] = { ...manifest["devDependencies"], "varlink-codegen": cli };
-  manifest["overrides"] = { "@varlink-ts/runtime": runtime, "@varlink-ts/codegen": codegen };
+  // The optional addon too: the CLI lists it as an optional dependency, not on the registry yet.
+  manifest["overrides"] = {
+    "@varlink-ts/runtime": runtime,
+    "@varlink-ts/codegen": codegen,
+    "@varlink-ts/native": tarball("varlink-ts-native-"),
+  };
   await writeFile(path.join(project, "package.json"), JSON.stringify(manifest, null, 2));
   await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], { cwd: project });
 }, 300_000);

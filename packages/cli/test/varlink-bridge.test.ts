@@ -10,39 +10,40 @@ import { formatSource } from "@varlink-ts/runtime/idl";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   assertBuilt,
+  isCall,
   MORE_SERVICE,
   RESOLVER_SERVICE,
-  Sandbox,
+  runVarlink,
   shellQuote,
-  VARLINK_BIN,
   type StartedService,
-} from "./fixtures/harness.js";
+  startService,
+  useFixtureService,
+  useSandbox,
+  VARLINK_BIN,
+} from "@varlink-ts/test-kit";
 
 const moreFile = new URL("../../../fixtures/interop/org.example.more.varlink", import.meta.url);
 
-let sandbox: Sandbox;
+const sandbox = useSandbox({ prefix: "varlink-cmd-" });
+/** The fixture service the tests of a file share (each test sees only the messages it caused). */
+const shared = useSandbox({ scope: "file", prefix: "varlink-cmd-" });
 let client: Connection | undefined;
 
 beforeAll(assertBuilt);
-beforeEach(async () => {
-  sandbox = await Sandbox.create();
-});
 afterEach(async () => {
   client?.close();
   client = undefined;
-  await sandbox.dispose();
 });
 
 describe("varlink bridge", () => {
-  let service: StartedService;
   let resolver: string;
   /** The bridge command, as a user would give it to --bridge. */
   let bridge: string;
 
-  beforeEach(async () => {
-    service = await sandbox.startService(MORE_SERVICE, [`--varlink=${sandbox.socket("more.sock")}`]);
-    const started = await sandbox.startService(RESOLVER_SERVICE, [
-      `--varlink=${sandbox.socket("resolver.sock")}`,
+  const service = useFixtureService();
+  beforeAll(async () => {
+    const started = await startService(shared, RESOLVER_SERVICE, [
+      `--varlink=${shared.socket("resolver.sock")}`,
       `org.example.more=${service.address}`,
       `org.example.echo=${service.address}`,
     ]);
@@ -50,14 +51,9 @@ describe("varlink bridge", () => {
     bridge = [process.execPath, VARLINK_BIN, "bridge", "--resolver", resolver].map(shellQuote).join(" ");
   });
 
-  /** Whether a received message is a call of `method` with these parameters. */
-  const isCall =
-    (method: string, parameters: object) =>
-    (message: Record<string, unknown>): boolean =>
-      message["method"] === method && JSON.stringify(message["parameters"]) === JSON.stringify(parameters);
 
   it("forwards a call and its reply", async () => {
-    const result = await sandbox.runVarlink(["--bridge", bridge, "call", "org.example.more.Ping", '{"ping": "bridged"}']);
+    const result = await runVarlink(sandbox, ["--bridge", bridge, "call", "org.example.more.Ping", '{"ping": "bridged"}']);
     expect(result).toEqual({ code: 0, stdout: '{"pong":"bridged"}\n', stderr: "" });
     expect(await service.waitForMessage(isCall("org.example.more.Ping", { ping: "bridged" }))).toEqual({
       method: "org.example.more.Ping",
@@ -66,7 +62,7 @@ describe("varlink bridge", () => {
   });
 
   it("forwards a --more call with its flag and every reply in order", async () => {
-    const result = await sandbox.runVarlink(["--bridge", bridge, "call", "--more", "org.example.more.TestMore", '{"n": 1}']);
+    const result = await runVarlink(sandbox, ["--bridge", bridge, "call", "--more", "org.example.more.TestMore", '{"n": 1}']);
     expect(result).toEqual({
       code: 0,
       stdout: '{"state":{"start":true}}\n{"state":{"progress":100}}\n{"state":{"end":true}}\n',
@@ -80,7 +76,7 @@ describe("varlink bridge", () => {
   });
 
   it("forwards a --oneway call with its flag", async () => {
-    const result = await sandbox.runVarlink(["--bridge", bridge, "call", "--oneway", "org.example.more.Ping", '{"ping": "one"}']);
+    const result = await runVarlink(sandbox, ["--bridge", bridge, "call", "--oneway", "org.example.more.Ping", '{"ping": "one"}']);
     expect(result).toEqual({ code: 0, stdout: "", stderr: "" });
     expect(await service.waitForMessage(isCall("org.example.more.Ping", { ping: "one" }))).toEqual({
       method: "org.example.more.Ping",
@@ -90,7 +86,7 @@ describe("varlink bridge", () => {
   });
 
   it("relays error replies unchanged", async () => {
-    const result = await sandbox.runVarlink(["--bridge", bridge, "call", "--more", "org.example.more.TestMore", '{"n": 200}']);
+    const result = await runVarlink(sandbox, ["--bridge", bridge, "call", "--more", "org.example.more.TestMore", '{"n": 200}']);
     expect(result).toEqual({
       code: 1,
       stdout: '{"state":{"start":true}}\n',
@@ -100,7 +96,7 @@ describe("varlink bridge", () => {
   });
 
   it("answers GetInfo with what the resolver knows", async () => {
-    const result = await sandbox.runVarlink(["--bridge", bridge, "info", "--json"]);
+    const result = await runVarlink(sandbox, ["--bridge", bridge, "info", "--json"]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({
       product: "varlink bridge",
@@ -109,12 +105,12 @@ describe("varlink bridge", () => {
   });
 
   it("answers GetInterfaceDescription by asking the service", async () => {
-    const result = await sandbox.runVarlink(["--bridge", bridge, "introspect", "org.example.more"]);
+    const result = await runVarlink(sandbox, ["--bridge", bridge, "introspect", "org.example.more"]);
     expect(result).toEqual({ code: 0, stdout: formatSource(await readFile(moreFile, "utf8")), stderr: "" });
   });
 
   it("answers InterfaceNotFound for an interface the resolver does not know", async () => {
-    const result = await sandbox.runVarlink(["--bridge", bridge, "call", "org.example.unknown.Ping", "{}"]);
+    const result = await runVarlink(sandbox, ["--bridge", bridge, "call", "org.example.unknown.Ping", "{}"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(`varlink: bridge "${bridge}" does not implement org.example.unknown\n`);
   });
@@ -168,8 +164,8 @@ describe("varlink bridge and what a resolver answers", () => {
     marker = join(sandbox.dir, "marker");
     await writeFile(program, '#!/bin/sh\n: > "$1"\n');
     await chmod(program, 0o755);
-    tcpService = await sandbox.startService(MORE_SERVICE, ["--varlink=tcp:127.0.0.1:0"]);
-    const resolver = await sandbox.startService(RESOLVER_SERVICE, [
+    tcpService = await startService(sandbox, MORE_SERVICE, ["--varlink=tcp:127.0.0.1:0"]);
+    const resolver = await startService(sandbox, RESOLVER_SERVICE, [
       `--varlink=${sandbox.socket("resolver.sock")}`,
       `org.example.more=${tcpService.address}`,
       `org.example.evil=exec:${program} ${marker}`,
@@ -178,7 +174,7 @@ describe("varlink bridge and what a resolver answers", () => {
   });
 
   it("answers InterfaceNotFound for an exec: answer and never runs the program", async () => {
-    const result = await sandbox.runVarlink(["--bridge", bridge, "call", "org.example.evil.Ping", "{}"]);
+    const result = await runVarlink(sandbox, ["--bridge", bridge, "call", "org.example.evil.Ping", "{}"]);
     expect(result.code).toBe(2);
     // The bridge's own stderr reaches ours: the reason first, then our line about the reply.
     expect(result.stderr.split("\n")).toEqual([
@@ -204,7 +200,7 @@ describe("varlink bridge and what a resolver answers", () => {
   });
 
   it("forwards to a tcp: answer", async () => {
-    const result = await sandbox.runVarlink(["--bridge", bridge, "call", "org.example.more.Ping", '{"ping": "tcp"}']);
+    const result = await runVarlink(sandbox, ["--bridge", bridge, "call", "org.example.more.Ping", '{"ping": "tcp"}']);
     expect(result).toEqual({ code: 0, stdout: '{"pong":"tcp"}\n', stderr: "" });
     expect(
       await tcpService.waitForMessage((message) => JSON.stringify(message["parameters"]) === '{"ping":"tcp"}'),
@@ -216,21 +212,21 @@ describe("--activate", () => {
   const activate = [process.execPath, MORE_SERVICE].map(shellQuote).join(" ");
 
   it("starts the service with socket activation and calls it", async () => {
-    const result = await sandbox.runVarlink(["--activate", activate, "call", "org.example.more.Ping", '{"ping": "activated"}']);
+    const result = await runVarlink(sandbox, ["--activate", activate, "call", "org.example.more.Ping", '{"ping": "activated"}']);
     expect(result).toEqual({ code: 0, stdout: '{"pong":"activated"}\n', stderr: "" });
   });
 
   it("works for info and --more calls", async () => {
-    const info = await sandbox.runVarlink(["--activate", activate, "info", "--json"]);
+    const info = await runVarlink(sandbox, ["--activate", activate, "info", "--json"]);
     expect(info.code).toBe(0);
     expect(JSON.parse(info.stdout)).toMatchObject({ product: "more-service" });
-    const more = await sandbox.runVarlink(["--activate", activate, "call", "-m", "org.example.more.TestMore", '{"n": 1}']);
+    const more = await runVarlink(sandbox, ["--activate", activate, "call", "-m", "org.example.more.TestMore", '{"n": 1}']);
     expect(more.stdout).toBe('{"state":{"start":true}}\n{"state":{"progress":100}}\n{"state":{"end":true}}\n');
   });
 
   it("exits 3 with one line of its own when the command fails to start", async () => {
     const missing = `${sandbox.dir}/no-such-service`;
-    const result = await sandbox.runVarlink(["--activate", missing, "info"]);
+    const result = await runVarlink(sandbox, ["--activate", missing, "info"]);
     expect(result.code).toBe(3);
     const ours = result.stderr.split("\n").filter((line) => line.startsWith("varlink:"));
     // Whether the connect lands in the socket's queue before the command exits is a race; either
@@ -243,7 +239,7 @@ describe("--activate", () => {
   });
 
   it("cannot be combined with an address", async () => {
-    const result = await sandbox.runVarlink(["--activate", activate, "info", "unix:/run/x"]);
+    const result = await runVarlink(sandbox, ["--activate", activate, "info", "unix:/run/x"]);
     expect(result).toEqual({
       code: 2,
       stdout: "",

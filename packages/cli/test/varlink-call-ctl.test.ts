@@ -4,28 +4,20 @@
  * them against the Go certification server and this project's fixture service. Needs `npx tsc -b`.
  */
 import { createServer, type Server } from "node:net";
-import { connect, type JsonObject } from "@varlink-ts/runtime";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { assertBuilt, MORE_SERVICE, Sandbox, type StartedService } from "./fixtures/harness.js";
+import { assertBuilt, runVarlink, useFixtureService, useSandbox } from "@varlink-ts/test-kit";
 
-let sandbox: Sandbox;
+const sandbox = useSandbox({ prefix: "varlink-cmd-" });
 
 beforeAll(assertBuilt);
-beforeEach(async () => {
-  sandbox = await Sandbox.create();
-});
-afterEach(async () => {
-  await sandbox.dispose();
-});
 
 const TEST_MORE_ERROR = "org.example.more.TestMoreError";
 
 describe("against this project's service", () => {
-  let service: StartedService;
   let testMore: string;
   let ping: string;
-  beforeEach(async () => {
-    service = await sandbox.startService(MORE_SERVICE, [`--varlink=${sandbox.socket("more.sock")}`]);
+  const service = useFixtureService();
+  beforeAll(() => {
     testMore = `${service.address}/org.example.more.TestMore`;
     ping = `${service.address}/org.example.more.Ping`;
   });
@@ -35,7 +27,7 @@ describe("against this project's service", () => {
     service.waitForMessage((message) => message["method"] === method);
 
   it("--collect prints every reply as one JSON array, and sends more: true", async () => {
-    const result = await sandbox.runVarlink(["call", "--collect", testMore, '{"n": 2}']);
+    const result = await runVarlink(sandbox, ["call", "--collect", testMore, '{"n": 2}']);
     expect(result).toEqual({
       code: 0,
       stdout: '[{"state":{"start":true}},{"state":{"progress":50}},{"state":{"progress":100}},{"state":{"end":true}}]\n',
@@ -49,12 +41,12 @@ describe("against this project's service", () => {
   });
 
   it("--collect --json=pretty indents the array", async () => {
-    const result = await sandbox.runVarlink(["call", "--collect", "--json=pretty", ping, '{"ping": "p"}']);
+    const result = await runVarlink(sandbox, ["call", "--collect", "--json=pretty", ping, '{"ping": "p"}']);
     expect(result).toEqual({ code: 0, stdout: '[\n  {\n    "pong": "p"\n  }\n]\n', stderr: "" });
   });
 
   it("-E prints each reply as it arrives, as --more does", async () => {
-    const result = await sandbox.runVarlink(["call", "-E", testMore, '{"n": 1}']);
+    const result = await runVarlink(sandbox, ["call", "-E", testMore, '{"n": 1}']);
     expect(result).toEqual({
       code: 0,
       stdout: '{"state":{"start":true}}\n{"state":{"progress":100}}\n{"state":{"end":true}}\n',
@@ -64,7 +56,7 @@ describe("against this project's service", () => {
   });
 
   it("--graceful=ERROR exits 0 on that error, printing its parameters after the replies before it", async () => {
-    const result = await sandbox.runVarlink(["call", "--more", `--graceful=${TEST_MORE_ERROR}`, testMore, '{"n": 200}']);
+    const result = await runVarlink(sandbox, ["call", "--more", `--graceful=${TEST_MORE_ERROR}`, testMore, '{"n": 200}']);
     expect(result).toEqual({
       code: 0,
       stdout: '{"state":{"start":true}}\n{"reason":"n is above 100"}\n',
@@ -73,7 +65,7 @@ describe("against this project's service", () => {
   });
 
   it("--graceful with --collect prints only the error's parameters, as varlinkctl does", async () => {
-    const result = await sandbox.runVarlink(["call", "--collect", "--graceful", TEST_MORE_ERROR, testMore, '{"n": 200}']);
+    const result = await runVarlink(sandbox, ["call", "--collect", "--graceful", TEST_MORE_ERROR, testMore, '{"n": 200}']);
     expect(result).toEqual({
       code: 0,
       stdout: '{"reason":"n is above 100"}\n',
@@ -83,31 +75,31 @@ describe("against this project's service", () => {
 
   it("--graceful may be repeated; other errors still exit 1", async () => {
     const other = ["--graceful=org.example.more.Other"];
-    const failed = await sandbox.runVarlink(["call", "--more", ...other, testMore, '{"n": -1}']);
+    const failed = await runVarlink(sandbox, ["call", "--more", ...other, testMore, '{"n": -1}']);
     expect(failed).toEqual({
       code: 1,
       stdout: "",
       stderr: `varlink: org.example.more.TestMore failed with ${TEST_MORE_ERROR} {"reason":"n must not be negative"}\n`,
     });
-    const both = await sandbox.runVarlink(["call", "--more", ...other, `--graceful=${TEST_MORE_ERROR}`, testMore, '{"n": -1}']);
+    const both = await runVarlink(sandbox, ["call", "--more", ...other, `--graceful=${TEST_MORE_ERROR}`, testMore, '{"n": -1}']);
     expect(both.code).toBe(0);
     expect(both.stdout).toBe('{"reason":"n must not be negative"}\n');
   });
 
   it("--graceful refuses what is not an error name, exit 2", async () => {
-    const result = await sandbox.runVarlink(["call", "--graceful=oops", ping, "{}"]);
+    const result = await runVarlink(sandbox, ["call", "--graceful=oops", ping, "{}"]);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(/^varlink: .*"oops" is not an error name such as org\.varlink\.service\.InvalidParameter/);
   });
 
   it("-q prints no replies, and no notice for an expected error; failures are still reported", async () => {
-    const quiet = await sandbox.runVarlink(["call", "-q", ping, '{"ping": "hush"}']);
+    const quiet = await runVarlink(sandbox, ["call", "-q", ping, '{"ping": "hush"}']);
     expect(quiet).toEqual({ code: 0, stdout: "", stderr: "" });
     expect(await received("org.example.more.Ping")).toMatchObject({ parameters: { ping: "hush" } });
-    const graceful = await sandbox.runVarlink(["call", "--quiet", "--collect", `--graceful=${TEST_MORE_ERROR}`, testMore, '{"n": 200}']);
+    const graceful = await runVarlink(sandbox, ["call", "--quiet", "--collect", `--graceful=${TEST_MORE_ERROR}`, testMore, '{"n": 200}']);
     expect(graceful).toEqual({ code: 0, stdout: "", stderr: "" });
-    const failed = await sandbox.runVarlink(["call", "-q", "--more", testMore, '{"n": -1}']);
+    const failed = await runVarlink(sandbox, ["call", "-q", "--more", testMore, '{"n": -1}']);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toBe("");
     expect(failed.stderr).toContain(`failed with ${TEST_MORE_ERROR}`);
@@ -115,9 +107,9 @@ describe("against this project's service", () => {
 
   it("--unchecked sends an unknown method: the service's error comes back, exit 1 instead of 2", async () => {
     const pong = `${service.address}/org.example.more.Pong`;
-    const checked = await sandbox.runVarlink(["call", pong, "{}"]);
+    const checked = await runVarlink(sandbox, ["call", pong, "{}"]);
     expect(checked).toEqual({ code: 2, stdout: "", stderr: "varlink: org.example.more has no method Pong\n" });
-    const unchecked = await sandbox.runVarlink(["call", "--unchecked", pong, "{}"]);
+    const unchecked = await runVarlink(sandbox, ["call", "--unchecked", pong, "{}"]);
     expect(unchecked.code).toBe(1);
     expect(unchecked.stdout).toBe("");
     expect(unchecked.stderr).toMatch(
@@ -127,7 +119,7 @@ describe("against this project's service", () => {
   });
 
   it("--unchecked sends invalid parameters: the service answers InvalidParameter, exit 1", async () => {
-    const result = await sandbox.runVarlink(["call", "--unchecked", ping, '{"ping": 3}']);
+    const result = await runVarlink(sandbox, ["call", "--unchecked", ping, '{"ping": 3}']);
     expect(result).toEqual({
       code: 1,
       stdout: "",
@@ -138,7 +130,7 @@ describe("against this project's service", () => {
   });
 
   it("--graceful naming an error the check would pre-empt sends the call unchecked", async () => {
-    const result = await sandbox.runVarlink([
+    const result = await runVarlink(sandbox, [
       "call",
       "--graceful=org.varlink.service.MethodNotFound",
       `${service.address}/org.example.more.Pong`,
@@ -152,24 +144,24 @@ describe("against this project's service", () => {
   });
 
   it("--json=off and a bare -j (varlinkctl's, here after the parameters) print the default format", async () => {
-    const off = await sandbox.runVarlink(["call", "--json=off", ping, '{"ping": "off"}']);
+    const off = await runVarlink(sandbox, ["call", "--json=off", ping, '{"ping": "off"}']);
     expect(off).toEqual({ code: 0, stdout: '{"pong":"off"}\n', stderr: "" });
-    const bare = await sandbox.runVarlink(["call", service.address, "org.example.more.Ping", '{"ping": "j"}', "-j"]);
+    const bare = await runVarlink(sandbox, ["call", service.address, "org.example.more.Ping", '{"ping": "j"}', "-j"]);
     expect(bare).toEqual({ code: 0, stdout: '{"pong":"j"}\n', stderr: "" });
-    const before = await sandbox.runVarlink(["call", "-j", ping, '{"ping": "first"}']);
+    const before = await runVarlink(sandbox, ["call", "-j", ping, '{"ping": "first"}']);
     expect(before).toEqual({ code: 0, stdout: '{"pong":"first"}\n', stderr: "" });
   });
 
   it("--timeout takes units, and an empty value (no limit)", async () => {
-    const units = await sandbox.runVarlink(["call", "--timeout=2min", ping, '{"ping": "units"}']);
+    const units = await runVarlink(sandbox, ["call", "--timeout=2min", ping, '{"ping": "units"}']);
     expect(units).toEqual({ code: 0, stdout: '{"pong":"units"}\n', stderr: "" });
-    const forever = await sandbox.runVarlink(["call", "--timeout=", ping, '{"ping": "forever"}']);
+    const forever = await runVarlink(sandbox, ["call", "--timeout=", ping, '{"ping": "forever"}']);
     expect(forever).toEqual({ code: 0, stdout: '{"pong":"forever"}\n', stderr: "" });
   });
 
   it("--collect or -E with --oneway is a usage error", async () => {
     for (const flag of ["--collect", "-E"]) {
-      const result = await sandbox.runVarlink(["call", flag, "--oneway", ping, "{}"]);
+      const result = await runVarlink(sandbox, ["call", flag, "--oneway", ping, "{}"]);
       expect(result.code).toBe(2);
       expect(result.stdout).toBe("");
       expect(result.stderr).toMatch(/^varlink: option .* cannot be used with option '-o, --oneway'/);
@@ -191,81 +183,24 @@ describe("against a service that never answers", () => {
   });
 
   it("--timeout=200ms gives up, exit 3", async () => {
-    const result = await sandbox.runVarlink(["call", "--timeout=200ms", method, "{}"]);
+    const result = await runVarlink(sandbox, ["call", "--timeout=200ms", method, "{}"]);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/^varlink: .*timed out after 200 ms\n$/);
   });
 
   it("-E does not lift a --timeout given with it", async () => {
-    const result = await sandbox.runVarlink(["call", "-E", "--timeout=0.2", method, "{}"]);
+    const result = await runVarlink(sandbox, ["call", "-E", "--timeout=0.2", method, "{}"]);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/timed out after 200 ms/);
   });
 
   it("--timeout=0 and a value that is no time span are usage errors", async () => {
-    const zero = await sandbox.runVarlink(["call", "--timeout=0", method, "{}"]);
+    const zero = await runVarlink(sandbox, ["call", "--timeout=0", method, "{}"]);
     expect(zero.code).toBe(2);
     expect(zero.stderr).toMatch(/^varlink: .*a timeout cannot be zero/);
-    const soon = await sandbox.runVarlink(["call", "--timeout", "soon", method, "{}"]);
+    const soon = await runVarlink(sandbox, ["call", "--timeout", "soon", method, "{}"]);
     expect(soon.code).toBe(2);
     expect(soon.stderr).toMatch(/^varlink: .*"soon" is not a time span/);
   });
 });
 
-describe("against the Go certification server", () => {
-  let address: string;
-  beforeEach(async () => {
-    address = await sandbox.startGoCertification();
-  });
-
-  it("--collect gathers Test10's replies into one array", async () => {
-    // Start to Test09 through the runtime: each reply is the next call's parameters.
-    const client = await connect(address);
-    let parameters: JsonObject;
-    try {
-      const { client_id: clientId } = await client.call<{ client_id: string }>("org.varlink.certification.Start");
-      parameters = await client.call("org.varlink.certification.Test01", { client_id: clientId });
-      for (let step = 2; step <= 9; step += 1) {
-        const reply = await client.call(`org.varlink.certification.Test0${step}`, { client_id: clientId, ...parameters });
-        parameters = { client_id: clientId, ...reply };
-      }
-    } finally {
-      client.close();
-    }
-    const result = await sandbox.runVarlink([
-      "call",
-      "--collect",
-      `${address}/org.varlink.certification.Test10`,
-      JSON.stringify(parameters),
-    ]);
-    expect(result.stderr).toBe("");
-    expect(result.code).toBe(0);
-    const replies = JSON.parse(result.stdout) as { string: string }[];
-    expect(replies).toHaveLength(10);
-    expect(replies.every((reply) => typeof reply.string === "string")).toBe(true);
-  });
-
-  it("--graceful=ClientIdError turns Test01's error into success", async () => {
-    const result = await sandbox.runVarlink([
-      "call",
-      "--graceful=org.varlink.certification.ClientIdError",
-      `${address}/org.varlink.certification.Test01`,
-      '{"client_id": "nobody"}',
-    ]);
-    expect(result).toEqual({
-      code: 0,
-      stdout: "{}\n",
-      stderr:
-        "varlink: org.varlink.certification.Test01 failed with org.varlink.certification.ClientIdError, expected (--graceful)\n",
-    });
-  });
-
-  it("--unchecked lets the Go server answer an unknown method itself", async () => {
-    const method = `${address}/org.varlink.certification.Test99`;
-    const checked = await sandbox.runVarlink(["call", method, "{}"]);
-    expect(checked.code).toBe(2);
-    const unchecked = await sandbox.runVarlink(["call", "--unchecked", method, "{}"]);
-    expect(unchecked.code).toBe(1);
-    expect(unchecked.stderr).toMatch(/^varlink: org\.varlink\.certification\.Test99 failed with org\.varlink\.service\.MethodNotFound /);
-  });
-});

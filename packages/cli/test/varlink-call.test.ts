@@ -4,18 +4,12 @@
  * `--json` formats and the exit codes. Needs `npx tsc -b` first.
  */
 import { createServer } from "node:net";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { assertBuilt, MORE_SERVICE, Sandbox, type StartedService } from "./fixtures/harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { assertBuilt, isCall, runVarlink, useFixtureService, useSandbox } from "@varlink-ts/test-kit";
 
-let sandbox: Sandbox;
+const sandbox = useSandbox({ prefix: "varlink-cmd-" });
 
 beforeAll(assertBuilt);
-beforeEach(async () => {
-  sandbox = await Sandbox.create();
-});
-afterEach(async () => {
-  await sandbox.dispose();
-});
 
 /** A TCP port nothing listens on: bound by the OS, then released. */
 function closedPort(): Promise<number> {
@@ -29,58 +23,16 @@ function closedPort(): Promise<number> {
   });
 }
 
-describe("against the Go certification server", () => {
-  let address: string;
-  beforeEach(async () => {
-    address = await sandbox.startGoCertification();
-  });
-
-  it("calls Start, then Test01 with the client_id it returned", async () => {
-    const start = await sandbox.runVarlink(["call", `${address}/org.varlink.certification.Start`, "{}"]);
-    expect(start.code).toBe(0);
-    expect(start.stderr).toBe("");
-    const { client_id: clientId } = JSON.parse(start.stdout) as { client_id: unknown };
-    expect(typeof clientId).toBe("string");
-
-    const test01 = await sandbox.runVarlink([
-      "call",
-      `${address}/org.varlink.certification.Test01`,
-      JSON.stringify({ client_id: clientId }),
-    ]);
-    expect(test01).toEqual({ code: 0, stdout: '{"bool":true}\n', stderr: "" });
-  });
-
-  it("prints the server's error reply on stderr and exits 1", async () => {
-    const result = await sandbox.runVarlink([
-      "call",
-      `${address}/org.varlink.certification.Test01`,
-      '{"client_id": "not-a-client"}',
-    ]);
-    expect(result).toEqual({
-      code: 1,
-      stdout: "",
-      stderr:
-        "varlink: org.varlink.certification.Test01 failed with org.varlink.certification.ClientIdError {}\n",
-    });
-  });
-});
-
 describe("against this project's service", () => {
-  let service: StartedService;
   let ping: string;
-  beforeEach(async () => {
-    service = await sandbox.startService(MORE_SERVICE, [`--varlink=${sandbox.socket("more.sock")}`]);
+  const service = useFixtureService();
+  beforeAll(() => {
     ping = `${service.address}/org.example.more.Ping`;
   });
 
-  /** Whether the service received a call of `method` with these parameters. */
-  const isCall =
-    (method: string, parameters: object) =>
-    (message: Record<string, unknown>): boolean =>
-      message["method"] === method && JSON.stringify(message["parameters"]) === JSON.stringify(parameters);
 
   it("prints the reply as one line of JSON when stdout is not a terminal", async () => {
-    const result = await sandbox.runVarlink(["call", ping, '{"ping": "hello"}']);
+    const result = await runVarlink(sandbox, ["call", ping, '{"ping": "hello"}']);
     expect(result).toEqual({ code: 0, stdout: '{"pong":"hello"}\n', stderr: "" });
     expect(await service.waitForMessage(isCall("org.example.more.Ping", { ping: "hello" }))).toEqual({
       method: "org.example.more.Ping",
@@ -89,19 +41,19 @@ describe("against this project's service", () => {
   });
 
   it("takes ADDRESS and METHOD as two arguments, as varlinkctl does", async () => {
-    const result = await sandbox.runVarlink(["call", service.address, "org.example.more.Ping", '{"ping": "two"}']);
+    const result = await runVarlink(sandbox, ["call", service.address, "org.example.more.Ping", '{"ping": "two"}']);
     expect(result).toEqual({ code: 0, stdout: '{"pong":"two"}\n', stderr: "" });
   });
 
   it("reads the parameters from stdin when they are absent or '-'", async () => {
-    const absent = await sandbox.runVarlink(["call", ping], '{"ping": "from stdin"}\n');
+    const absent = await runVarlink(sandbox, ["call", ping], '{"ping": "from stdin"}\n');
     expect(absent).toEqual({ code: 0, stdout: '{"pong":"from stdin"}\n', stderr: "" });
-    const dash = await sandbox.runVarlink(["call", ping, "-"], '{"ping": "dash"}');
+    const dash = await runVarlink(sandbox, ["call", ping, "-"], '{"ping": "dash"}');
     expect(dash).toEqual({ code: 0, stdout: '{"pong":"dash"}\n', stderr: "" });
   });
 
   it("--more prints every reply, in order, and sends more: true", async () => {
-    const result = await sandbox.runVarlink(["call", "--more", `${service.address}/org.example.more.TestMore`, '{"n": 1}']);
+    const result = await runVarlink(sandbox, ["call", "--more", `${service.address}/org.example.more.TestMore`, '{"n": 1}']);
     expect(result).toEqual({
       code: 0,
       stdout: '{"state":{"start":true}}\n{"state":{"progress":100}}\n{"state":{"end":true}}\n',
@@ -115,7 +67,7 @@ describe("against this project's service", () => {
   });
 
   it("--oneway prints nothing, and the service receives the call with oneway: true", async () => {
-    const result = await sandbox.runVarlink(["call", "--oneway", ping, '{"ping": "fire and forget"}']);
+    const result = await runVarlink(sandbox, ["call", "--oneway", ping, '{"ping": "fire and forget"}']);
     expect(result).toEqual({ code: 0, stdout: "", stderr: "" });
     expect(await service.waitForMessage(isCall("org.example.more.Ping", { ping: "fire and forget" }))).toEqual({
       method: "org.example.more.Ping",
@@ -125,7 +77,7 @@ describe("against this project's service", () => {
   });
 
   it("an error reply prints its name and parameters on stderr and exits 1", async () => {
-    const result = await sandbox.runVarlink(["call", "--more", `${service.address}/org.example.more.TestMore`, '{"n": -1}']);
+    const result = await runVarlink(sandbox, ["call", "--more", `${service.address}/org.example.more.TestMore`, '{"n": -1}']);
     expect(result).toEqual({
       code: 1,
       stdout: "",
@@ -135,7 +87,7 @@ describe("against this project's service", () => {
   });
 
   it("an error after replies keeps the replies on stdout", async () => {
-    const result = await sandbox.runVarlink(["call", "--more", `${service.address}/org.example.more.TestMore`, '{"n": 200}']);
+    const result = await runVarlink(sandbox, ["call", "--more", `${service.address}/org.example.more.TestMore`, '{"n": 200}']);
     expect(result).toEqual({
       code: 1,
       stdout: '{"state":{"start":true}}\n',
@@ -145,33 +97,33 @@ describe("against this project's service", () => {
   });
 
   it("refuses parameters that do not fit the interface, naming the field, and sends nothing", async () => {
-    const wrongType = await sandbox.runVarlink(["call", ping, '{"ping": 3}']);
+    const wrongType = await runVarlink(sandbox, ["call", ping, '{"ping": 3}']);
     expect(wrongType).toEqual({
       code: 2,
       stdout: "",
       stderr:
         'varlink: invalid parameter "ping" for org.example.more.Ping: expected a string, got an integer (nothing was sent)\n',
     });
-    const unknownField = await sandbox.runVarlink(["call", ping, '{"pong": "x"}']);
+    const unknownField = await runVarlink(sandbox, ["call", ping, '{"pong": "x"}']);
     expect(unknownField.code).toBe(2);
     expect(unknownField.stderr).toBe(
       'varlink: invalid parameter "pong" for org.example.more.Ping: unknown field (nothing was sent)\n',
     );
     // A later call on a new connection arrives after anything the refused ones could have sent.
-    await sandbox.runVarlink(["call", ping, '{"ping": "after"}']);
+    await runVarlink(sandbox, ["call", ping, '{"ping": "after"}']);
     await service.waitForMessage(isCall("org.example.more.Ping", { ping: "after" }));
     const pings = service.received().filter((message) => message["method"] === "org.example.more.Ping");
     expect(pings).toEqual([{ method: "org.example.more.Ping", parameters: { ping: "after" } }]);
   });
 
   it("bad JSON is a one-line error with exit 2", async () => {
-    const result = await sandbox.runVarlink(["call", ping, '{"ping": '], "");
+    const result = await runVarlink(sandbox, ["call", ping, '{"ping": '], "");
     expect(result).toEqual({
       code: 2,
       stdout: "",
       stderr: "varlink: the parameters are not valid JSON: Unexpected end of JSON input\n",
     });
-    const array = await sandbox.runVarlink(["call", ping, "-"], "[1, 2]");
+    const array = await runVarlink(sandbox, ["call", ping, "-"], "[1, 2]");
     expect(array).toEqual({
       code: 2,
       stdout: "",
@@ -180,15 +132,15 @@ describe("against this project's service", () => {
   });
 
   it("an unknown method or interface exits 2 without calling it", async () => {
-    const method = await sandbox.runVarlink(["call", `${service.address}/org.example.more.Pong`, "{}"]);
+    const method = await runVarlink(sandbox, ["call", `${service.address}/org.example.more.Pong`, "{}"]);
     expect(method).toEqual({ code: 2, stdout: "", stderr: "varlink: org.example.more has no method Pong\n" });
-    const iface = await sandbox.runVarlink(["call", `${service.address}/org.example.nope.Ping`, "{}"]);
+    const iface = await runVarlink(sandbox, ["call", `${service.address}/org.example.nope.Ping`, "{}"]);
     expect(iface).toEqual({
       code: 2,
       stdout: "",
       stderr: `varlink: ${service.address} does not implement org.example.nope\n`,
     });
-    await sandbox.runVarlink(["call", ping, '{"ping": "after"}']);
+    await runVarlink(sandbox, ["call", ping, '{"ping": "after"}']);
     await service.waitForMessage(isCall("org.example.more.Ping", { ping: "after" }));
     const methods = service.received().map((message) => message["method"]);
     expect(methods).not.toContain("org.example.more.Pong");
@@ -196,14 +148,14 @@ describe("against this project's service", () => {
   });
 
   it("--json=pretty indents, --json=short prints one line per reply", async () => {
-    const pretty = await sandbox.runVarlink(["call", "--json=pretty", ping, '{"ping": "p"}']);
+    const pretty = await runVarlink(sandbox, ["call", "--json=pretty", ping, '{"ping": "p"}']);
     expect(pretty.stdout).toBe('{\n  "pong": "p"\n}\n');
-    const short = await sandbox.runVarlink(["call", "--json", "short", ping, '{"ping": "s"}']);
+    const short = await runVarlink(sandbox, ["call", "--json", "short", ping, '{"ping": "s"}']);
     expect(short.stdout).toBe('{"pong":"s"}\n');
   });
 
   it("--json=seq writes an RFC 7464 record per reply", async () => {
-    const result = await sandbox.runVarlink([
+    const result = await runVarlink(sandbox, [
       "call",
       "--json=seq",
       "--more",
@@ -225,7 +177,7 @@ describe("against this project's service", () => {
 describe("failures before or instead of a call", () => {
   it("a missing socket exits 3 with one line", async () => {
     const address = sandbox.socket("missing.sock");
-    const result = await sandbox.runVarlink(["call", `${address}/org.example.more.Ping`, "{}"]);
+    const result = await runVarlink(sandbox, ["call", `${address}/org.example.more.Ping`, "{}"]);
     expect(result).toEqual({
       code: 3,
       stdout: "",
@@ -235,7 +187,7 @@ describe("failures before or instead of a call", () => {
 
   it("a refused connection exits 3 with one line", async () => {
     const address = `tcp:127.0.0.1:${await closedPort()}`;
-    const result = await sandbox.runVarlink(["call", `${address}/org.example.more.Ping`, "{}"]);
+    const result = await runVarlink(sandbox, ["call", `${address}/org.example.more.Ping`, "{}"]);
     expect(result).toEqual({
       code: 3,
       stdout: "",
@@ -249,11 +201,11 @@ describe("failures before or instead of a call", () => {
     const silent = createServer((socket) => socket.resume());
     await new Promise<void>((resolve) => silent.listen(path, resolve));
     try {
-      const result = await sandbox.runVarlink(["call", "--timeout", "0.2", `unix:${path}/org.example.more.Ping`, "{}"]);
+      const result = await runVarlink(sandbox, ["call", "--timeout", "0.2", `unix:${path}/org.example.more.Ping`, "{}"]);
       expect(result.code).toBe(3);
       expect(result.stdout).toBe("");
       expect(result.stderr).toMatch(/^varlink: .*timed out.*\n$/);
-      const bad = await sandbox.runVarlink(["call", "--timeout", "soon", `unix:${path}/org.example.more.Ping`, "{}"]);
+      const bad = await runVarlink(sandbox, ["call", "--timeout", "soon", `unix:${path}/org.example.more.Ping`, "{}"]);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/^varlink: .*"soon" is not a time span/);
     } finally {
@@ -262,23 +214,23 @@ describe("failures before or instead of a call", () => {
   });
 
   it("usage errors exit 2", async () => {
-    const noMethod = await sandbox.runVarlink(["call"]);
+    const noMethod = await runVarlink(sandbox, ["call"]);
     expect(noMethod).toEqual({
       code: 2,
       stdout: "",
       stderr: "varlink: missing required argument 'method' (see 'varlink call --help')\n",
     });
-    const lowerCase = await sandbox.runVarlink(["call", "org.example.more.ping", "{}"]);
+    const lowerCase = await runVarlink(sandbox, ["call", "org.example.more.ping", "{}"]);
     expect(lowerCase).toEqual({
       code: 2,
       stdout: "",
       stderr:
         'varlink: "org.example.more.ping" is not a method name: expected INTERFACE.METHOD, such as org.example.more.Ping\n',
     });
-    const both = await sandbox.runVarlink(["call", "--more", "--oneway", "org.example.more.Ping", "{}"]);
+    const both = await runVarlink(sandbox, ["call", "--more", "--oneway", "org.example.more.Ping", "{}"]);
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/^varlink: .*cannot be used with/);
-    const format = await sandbox.runVarlink(["call", "--json=yaml", "org.example.more.Ping", "{}"]);
+    const format = await runVarlink(sandbox, ["call", "--json=yaml", "org.example.more.Ping", "{}"]);
     expect(format.code).toBe(2);
     expect(format.stderr).toMatch(/^varlink: .*Allowed choices are pretty, short, seq, off\./);
   });

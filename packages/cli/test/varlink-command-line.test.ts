@@ -5,18 +5,12 @@
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { assertBuilt, MORE_SERVICE, Sandbox, type StartedService } from "./fixtures/harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { assertBuilt, runVarlink, useFixtureService, useSandbox } from "@varlink-ts/test-kit";
 
-let sandbox: Sandbox;
+const sandbox = useSandbox({ prefix: "varlink-cmd-" });
 
 beforeAll(assertBuilt);
-beforeEach(async () => {
-  sandbox = await Sandbox.create();
-});
-afterEach(async () => {
-  await sandbox.dispose();
-});
 
 describe("usage errors", () => {
   it.each([
@@ -26,12 +20,12 @@ describe("usage errors", () => {
     ["an option missing its value", ["call", "org.example.more.Ping", "--graceful"], "option '--graceful <error>' argument missing (see 'varlink call --help')"],
     ["too many arguments", ["list-interfaces", "unix:/a", "unix:/b"], "too many arguments for 'list-interfaces'. Expected 1 argument but got 2. (see 'varlink list-interfaces --help')"],
   ])("%s is one line starting with varlink:, exit 2", async (_name, args, message) => {
-    const result = await sandbox.runVarlink(args);
+    const result = await runVarlink(sandbox, args);
     expect(result).toEqual({ code: 2, stdout: "", stderr: `varlink: ${message}\n` });
   });
 
   it("a misspelt option keeps commander's suggestion on the same line", async () => {
-    const result = await sandbox.runVarlink(["call", "--mroe", "org.example.more.Ping"]);
+    const result = await runVarlink(sandbox, ["call", "--mroe", "org.example.more.Ping"]);
     expect(result).toEqual({
       code: 2,
       stdout: "",
@@ -40,7 +34,7 @@ describe("usage errors", () => {
   });
 
   it("an invalid --json value names the choices", async () => {
-    const result = await sandbox.runVarlink(["info", "--json=yaml", "unix:/a"]);
+    const result = await runVarlink(sandbox, ["info", "--json=yaml", "unix:/a"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
       "varlink: option '-j, --json <format>' argument 'yaml' is invalid. Allowed choices are pretty, short, seq, off. (see 'varlink info --help')\n",
@@ -48,40 +42,37 @@ describe("usage errors", () => {
   });
 
   it("no command says so first, then shows the usage on stderr", async () => {
-    const result = await sandbox.runVarlink([]);
+    const result = await runVarlink(sandbox, []);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(/^varlink: missing COMMAND \(see 'varlink --help'\)\nUsage: varlink /);
   });
 
   it("--help before the command is still the program's usage", async () => {
-    const result = await sandbox.runVarlink(["--help", "call"]);
+    const result = await runVarlink(sandbox, ["--help", "call"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Usage: varlink \[options\] \[command\]/);
   });
 });
 
 describe("varlinkctl's habits", () => {
-  let service: StartedService;
-  beforeEach(async () => {
-    service = await sandbox.startService(MORE_SERVICE, [`--varlink=${sandbox.socket("more.sock")}`]);
-  });
+  const service = useFixtureService();
 
   it("takes a command's options before the command, values included", async () => {
-    const more = await sandbox.runVarlink(["--more", "call", service.address, "org.example.more.TestMore", '{"n": 1}']);
+    const more = await runVarlink(sandbox, ["--more", "call", service.address, "org.example.more.TestMore", '{"n": 1}']);
     expect(more).toEqual({
       code: 0,
       stdout: '{"state":{"start":true}}\n{"state":{"progress":100}}\n{"state":{"end":true}}\n',
       stderr: "",
     });
-    const json = await sandbox.runVarlink(["--json", "pretty", "--timeout", "5", "call", `${service.address}/org.example.more.Ping`, '{"ping": "x"}']);
+    const json = await runVarlink(sandbox, ["--json", "pretty", "--timeout", "5", "call", `${service.address}/org.example.more.Ping`, '{"ping": "x"}']);
     expect(json).toEqual({ code: 0, stdout: '{\n  "pong": "x"\n}\n', stderr: "" });
   });
 
   it("-j without a value means JSON, one line when stdout is not a terminal", async () => {
-    const before = await sandbox.runVarlink(["-j", "list-interfaces", service.address]);
+    const before = await runVarlink(sandbox, ["-j", "list-interfaces", service.address]);
     expect(before).toEqual({ code: 0, stdout: '["org.varlink.service","org.example.more","org.example.echo"]\n', stderr: "" });
-    const after = await sandbox.runVarlink(["list-interfaces", service.address, "-j"]);
+    const after = await runVarlink(sandbox, ["list-interfaces", service.address, "-j"]);
     expect(after).toEqual(before);
   });
 
@@ -89,8 +80,8 @@ describe("varlinkctl's habits", () => {
     // The command runs in the sandbox directory.
     await writeFile(join(sandbox.dir, "good.varlink"), "interface org.example.good\n\nmethod Ping() -> ()\n");
     await writeFile(join(sandbox.dir, "bad.varlink"), "interface org.example.bad\n\nmethod ping() -> ()\n");
-    expect(await sandbox.runVarlink(["validate-idl", "good.varlink"])).toEqual({ code: 0, stdout: "", stderr: "" });
-    const invalid = await sandbox.runVarlink(["validate-idl", "bad.varlink"]);
+    expect(await runVarlink(sandbox, ["validate-idl", "good.varlink"])).toEqual({ code: 0, stdout: "", stderr: "" });
+    const invalid = await runVarlink(sandbox, ["validate-idl", "bad.varlink"]);
     expect(invalid.code).toBe(1);
     expect(invalid.stdout).toBe("");
     expect(invalid.stderr).toMatch(/^bad\.varlink:3:8: invalid method name 'ping'/);

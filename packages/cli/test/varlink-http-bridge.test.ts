@@ -2,46 +2,34 @@
  * `varlink http-bridge`: the built command serving a real service over HTTP, HTTPS and WebSocket,
  * spoken to with fetch, node:https and a minimal WebSocket client. Needs `npx tsc -b` first.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { connect as netConnect, createServer, type Server, type Socket } from "node:net";
+import { connect as netConnect, createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   assertBuilt,
-  MORE_SERVICE,
   RESOLVER_SERVICE,
-  Sandbox,
+  runVarlink,
+  startService,
+  useFixtureService,
+  useSandbox,
   VARLINK_BIN,
-  type StartedService,
-} from "./fixtures/harness.js";
+} from "@varlink-ts/test-kit";
 
 const run = promisify(execFile);
 
-let sandbox: Sandbox;
-/** Bridges and other processes this file starts itself; killed after each test. */
-const children = new Set<ChildProcess>();
-/** Servers of the test process (a port held busy); closed after each test. */
-const servers = new Set<Server>();
-/** WebSocket connections of the test process; destroyed after each test. */
-const sockets = new Set<Socket>();
+/** Whether this machine's curl speaks HTTP/2 (and so sends `Upgrade: h2c` to an http: URL). */
+const curlHasHttp2 = /^Features:.*\bHTTP2\b/m.test(spawnSync("curl", ["--version"], { encoding: "utf8" }).stdout ?? "");
+
+/** Bridges, services, servers (a port held busy) and sockets; closed after each test. */
+const sandbox = useSandbox({ prefix: "varlink-cmd-" });
 
 beforeAll(assertBuilt);
-beforeEach(async () => {
-  sandbox = await Sandbox.create();
-});
-afterEach(async () => {
-  for (const socket of sockets) socket.destroy();
-  sockets.clear();
-  await Promise.all([...children].map(stop));
-  children.clear();
-  await Promise.all([...servers].map((server) => new Promise((resolve) => server.close(resolve))));
-  servers.clear();
-  await sandbox.dispose();
-});
 
 /** A running `varlink http-bridge`. */
 interface StartedBridge {
@@ -62,7 +50,7 @@ function startBridge(args: readonly string[], input?: string): Promise<StartedBr
     env: { ...process.env, NO_COLOR: "1" },
     stdio: ["pipe", "pipe", "pipe"],
   });
-  children.add(child);
+  sandbox.track(child);
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8");
@@ -87,14 +75,6 @@ function startBridge(args: readonly string[], input?: string): Promise<StartedBr
         exited,
       });
     });
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((resolve) => {
-    child.once("exit", () => resolve());
-    child.kill("SIGKILL");
   });
 }
 
@@ -179,6 +159,21 @@ function httpsCall(
   });
 }
 
+/** GETs `url` with this `Host` header; resolves with status and body. */
+function getWithHost(url: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { headers: { Host: host }, agent: false }, (response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (body += chunk));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+      response.on("error", reject);
+    });
+    request.on("error", reject);
+    request.end();
+  });
+}
+
 /**
  * A WebSocket client just large enough for the tests: the handshake, masked binary frames out,
  * and the payloads of the frames in, joined into one byte stream (varlink messages end at NUL).
@@ -195,7 +190,7 @@ interface RawWebSocket {
 function openWebSocket(url: string): Promise<RawWebSocket> {
   const target = new URL(url);
   const socket: Socket = netConnect(Number(target.port), target.hostname);
-  sockets.add(socket);
+  sandbox.track(socket);
   let head = Buffer.alloc(0);
   let frames = Buffer.alloc(0);
   let data = Buffer.alloc(0);
@@ -271,11 +266,10 @@ function openWebSocket(url: string): Promise<RawWebSocket> {
 }
 
 describe("varlink http-bridge", () => {
-  let service: StartedService;
+  const service = useFixtureService();
   let serviceArg: string;
 
-  beforeEach(async () => {
-    service = await sandbox.startService(MORE_SERVICE, [`--varlink=${sandbox.socket("more.sock")}`]);
+  beforeAll(() => {
     serviceArg = `org.example.more=${service.address}`;
   });
 
@@ -357,7 +351,7 @@ describe("varlink http-bridge", () => {
   });
 
   it("resolves names through --resolver ADDRESS", async () => {
-    const resolver = await sandbox.startService(RESOLVER_SERVICE, [
+    const resolver = await startService(sandbox, RESOLVER_SERVICE, [
       `--varlink=${sandbox.socket("resolver.sock")}`,
       `org.example.more=${service.address}`,
     ]);
@@ -378,6 +372,10 @@ describe("varlink http-bridge", () => {
     expect(allowed.status).toBe(200);
     expect(await allowed.json()).toEqual({ pong: "second" });
     expect(service.received().map((message) => message["parameters"])).not.toContainEqual({ ping: "anonymous" });
+
+    // health as well: the token is asked of every request.
+    expect((await fetch(`${bridge.url}health`)).status).toBe(401);
+    expect((await fetch(`${bridge.url}health`, { headers: { Authorization: "Bearer first-token" } })).status).toBe(200);
 
     const refusedSocket = await openWebSocket(`${bridge.url}ws/services/org.example.more`);
     expect(refusedSocket.status).toBe(401);
@@ -409,6 +407,30 @@ describe("varlink http-bridge", () => {
     // Not a browser: no Origin, nothing to check.
     expect((await post(url, { ping: "curl" })).status).toBe(200);
     expect(service.received().map((message) => message["parameters"])).not.toContainEqual({ ping: "evil" });
+  });
+
+  it("on loopback, answers only loopback hosts and those given with --allow-host", async () => {
+    const bridge = await startBridge([
+      "--listen", "127.0.0.1:0", "--service", serviceArg, "--allow-host", "Bridge.Example", "--allow-host", "[fe80::1]",
+    ]);
+    const url = `${bridge.url}services`;
+    const rebound = await getWithHost(url, "evil.example");
+    expect(rebound.status).toBe(403);
+    expect(JSON.parse(rebound.body)).toEqual({ message: expect.stringMatching(/--allow-host HOST/) });
+    for (const host of ["bridge.example:1031", "BRIDGE.EXAMPLE", "[fe80::1]:80", `localhost:${bridge.port}`, "[::1]", "127.0.0.1"]) {
+      expect(await getWithHost(url, host), host).toEqual({ status: 200, body: '{"services":["org.example.more"]}' });
+    }
+  });
+
+  it.skipIf(!curlHasHttp2)("answers a call sent with curl --http2, which asks to upgrade to h2c, in HTTP/1.1", async () => {
+    const bridge = await startBridge(["--listen", "127.0.0.1:0", "--service", serviceArg]);
+    const result = await run("curl", [
+      "-sS", "--http2", "-X", "POST", "-H", "Content-Type: application/json", "-d", '{"ping":"h2c"}',
+      `${bridge.url}call/org.example.more.Ping`,
+    ]);
+    expect(result.stdout).toBe('{"pong":"h2c"}');
+    const services = await run("curl", ["-sS", "--http2", `${bridge.url}services`]);
+    expect(services.stdout).toBe('{"services":["org.example.more"]}');
   });
 
   it("serves HTTPS with --cert and --key", async () => {
@@ -518,17 +540,27 @@ describe("varlink http-bridge refuses to start", () => {
         "an origin is SCHEME://HOST[:PORT] with no path, such as https://example.org (see 'varlink http-bridge --help')",
     ],
     [
+      ["--service", service, "--allow-host", "bridge.example:1031"],
+      "option '--allow-host <host>' argument 'bridge.example:1031' is invalid. " +
+        "a host is a name or an IP address without a port, such as bridge.example (see 'varlink http-bridge --help')",
+    ],
+    [
+      ["--service", service, "--allow-host", "https://bridge.example"],
+      "option '--allow-host <host>' argument 'https://bridge.example' is invalid. " +
+        "a host is a name or an IP address without a port, such as bridge.example (see 'varlink http-bridge --help')",
+    ],
+    [
       ["--service", service, "--base-path", "varlink"],
       "option '--base-path <path>' argument 'varlink' is invalid. " +
         "a base path starts with / and has no spaces, ? or #, such as /varlink/ (see 'varlink http-bridge --help')",
     ],
   ])("usage error for %j", async (args, message) => {
-    const result = await sandbox.runVarlink(["http-bridge", ...args]);
+    const result = await runVarlink(sandbox, ["http-bridge", ...args]);
     expect(result).toEqual({ code: 2, stdout: "", stderr: `varlink: ${message}\n` });
   });
 
   it("is a usage error for an invalid --service address", async () => {
-    const result = await sandbox.runVarlink(["http-bridge", "--service", "org.example.more=bogus:/x"]);
+    const result = await runVarlink(sandbox, ["http-bridge", "--service", "org.example.more=bogus:/x"]);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(
@@ -539,10 +571,10 @@ describe("varlink http-bridge refuses to start", () => {
 
   it("exits 1 when the port is in use", async () => {
     const busy = createServer();
-    servers.add(busy);
+    sandbox.track(busy);
     await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
     const port = (busy.address() as { port: number }).port;
-    const result = await sandbox.runVarlink(["http-bridge", "--service", service, "--listen", `127.0.0.1:${port}`]);
+    const result = await runVarlink(sandbox, ["http-bridge", "--service", service, "--listen", `127.0.0.1:${port}`]);
     expect(result).toEqual({
       code: 1,
       stdout: "",
@@ -551,10 +583,10 @@ describe("varlink http-bridge refuses to start", () => {
   });
 
   it("exits 1 when a certificate cannot be read or used", async () => {
-    const missing = await sandbox.runVarlink(["http-bridge", "--service", service, "--cert", "missing.pem", "--key", "missing.key"]);
+    const missing = await runVarlink(sandbox, ["http-bridge", "--service", service, "--cert", "missing.pem", "--key", "missing.key"]);
     expect(missing).toEqual({ code: 1, stdout: "", stderr: "varlink: cannot read missing.pem: no such file or directory\n" });
     await writeFile(join(sandbox.dir, "garbage.pem"), "not a certificate\n");
-    const garbage = await sandbox.runVarlink(["http-bridge", "--service", service, "--cert", "garbage.pem", "--key", "garbage.pem"]);
+    const garbage = await runVarlink(sandbox, ["http-bridge", "--service", service, "--cert", "garbage.pem", "--key", "garbage.pem"]);
     expect(garbage.code).toBe(1);
     expect(garbage.stderr).toMatch(/^varlink: cannot use the certificate garbage\.pem with the key garbage\.pem: .+\n$/);
     expect(garbage.stderr.split("\n")).toHaveLength(2);
@@ -562,21 +594,21 @@ describe("varlink http-bridge refuses to start", () => {
 
   it("exits 1 for a token file without a token", async () => {
     await writeFile(join(sandbox.dir, "tokens"), "# nobody yet\n\n");
-    const empty = await sandbox.runVarlink(["http-bridge", "--service", service, "--token-file", "tokens"]);
+    const empty = await runVarlink(sandbox, ["http-bridge", "--service", service, "--token-file", "tokens"]);
     expect(empty).toEqual({ code: 1, stdout: "", stderr: "varlink: tokens holds no token (one a line; # starts a comment)\n" });
     await writeFile(join(sandbox.dir, "spaced"), "one token\n");
-    const spaced = await sandbox.runVarlink(["http-bridge", "--service", service, "--token-file", "spaced"]);
+    const spaced = await runVarlink(sandbox, ["http-bridge", "--service", service, "--token-file", "spaced"]);
     expect(spaced).toEqual({
       code: 1,
       stdout: "",
       stderr: "varlink: spaced:1: a token is one word of printable ASCII characters, without spaces\n",
     });
-    const missing = await sandbox.runVarlink(["http-bridge", "--service", service, "--token-file", "none"]);
+    const missing = await runVarlink(sandbox, ["http-bridge", "--service", service, "--token-file", "none"]);
     expect(missing).toEqual({ code: 1, stdout: "", stderr: "varlink: cannot read none: no such file or directory\n" });
   });
 
   it("is listed by varlink --help", async () => {
-    const result = await sandbox.runVarlink(["--help"]);
+    const result = await runVarlink(sandbox, ["--help"]);
     expect(result.stdout).toMatch(/^ {2}http-bridge \[options\] +serve varlink services over HTTP/m);
   });
 });

@@ -2,25 +2,15 @@
  * `varlink validate` and `varlink format`, run as a user runs them: the built binary in a child
  * process, on files in a temporary directory. Needs `npx tsc -b` first (`pnpm test` does it).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod, mkdir, readFile, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { assertBuilt, type RunResult, useSandbox, VARLINK_BIN } from "@varlink-ts/test-kit";
 
-const cliDir = fileURLToPath(new URL("../", import.meta.url));
-const bin = join(cliDir, "bin/varlink.js");
 const fixtures = fileURLToPath(new URL("../../../fixtures/", import.meta.url));
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const children = new Set<ChildProcess>();
+const sandbox = useSandbox({ prefix: "varlink-idl-" });
 let dir: string;
 
 /** Runs `command args` in the temporary directory, feeding `input` to its stdin. */
@@ -30,24 +20,11 @@ function run(
   input = "",
   env: NodeJS.ProcessEnv = {},
   user?: number,
-): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: dir,
-      env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...env },
-      ...(user === undefined ? {} : { uid: user, gid: user }),
-    });
-    children.add(child);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      children.delete(child);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(input);
+): Promise<RunResult> {
+  return sandbox.run(command, args, {
+    input,
+    env: { NO_COLOR: undefined, FORCE_COLOR: undefined, ...env },
+    ...(user === undefined ? {} : { uid: user, gid: user }),
   });
 }
 
@@ -57,8 +34,8 @@ function varlink(
   input = "",
   env: NodeJS.ProcessEnv = {},
   user?: number,
-): Promise<Result> {
-  return run(process.execPath, [bin, ...args], input, env, user);
+): Promise<RunResult> {
+  return run(process.execPath, [VARLINK_BIN, ...args], input, env, user);
 }
 
 const CANONICAL = "interface org.example.ok\n\nmethod Ping(ping: string) -> (pong: string)\n";
@@ -67,31 +44,13 @@ const MESSY_FORMATTED =
   "interface org.example.messy\n\nmethod Ping(ping: string) -> (pong: string)\n";
 const INVALID = "interface org.example.bad\n\ntype Point (\n\tx: float,\n\ty float\n)\n";
 
-beforeAll(() => {
-  if (!existsSync(join(cliDir, "dist/varlink/main.js"))) {
-    throw new Error("packages/cli is not built: run `npx tsc -b` in the repository root first");
-  }
-});
+beforeAll(assertBuilt);
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "varlink-idl-"));
+  dir = sandbox.dir;
   await writeFile(join(dir, "ok.varlink"), CANONICAL);
   await writeFile(join(dir, "messy.varlink"), UNFORMATTED);
   await writeFile(join(dir, "bad.varlink"), INVALID);
-});
-
-afterEach(async () => {
-  for (const child of children) {
-    child.kill("SIGKILL");
-  }
-  children.clear();
-  await rm(dir, { recursive: true, force: true });
-});
-
-afterAll(() => {
-  for (const child of children) {
-    child.kill("SIGKILL");
-  }
 });
 
 describe("varlink validate", () => {
@@ -290,7 +249,7 @@ describe("usage", () => {
   });
 
   it("--version prints the package's version", async () => {
-    const manifest = JSON.parse(await readFile(join(cliDir, "package.json"), "utf8")) as {
+    const manifest = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8")) as {
       version: string;
     };
     expect(await varlink(["--version"])).toEqual({
@@ -305,8 +264,8 @@ describe("colours", () => {
   const RED = "\u001b[31m";
 
   /** Runs varlink with stdout and stderr on a pseudo-terminal, through util-linux `script`. */
-  function onTerminal(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
-    const command = [process.execPath, bin, ...args].map((word) => `'${word}'`).join(" ");
+  function onTerminal(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+    const command = [process.execPath, VARLINK_BIN, ...args].map((word) => `'${word}'`).join(" ");
     return run("script", ["-qec", command, "/dev/null"], "", env);
   }
 

@@ -8,26 +8,28 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { connect, getInterfaceDescription } from "@varlink-ts/runtime";
 import { formatSource } from "@varlink-ts/runtime/idl";
-import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from "vitest";
-import { assertBuilt, MORE_SERVICE, Sandbox, type StartedService } from "./fixtures/harness.js";
+import { beforeEach, describe, expect, it, onTestFinished, vi } from "vitest";
+import {
+  assertBuilt,
+  runBin,
+  runVarlink,
+  startGoCertification,
+  useFixtureService,
+  useSandbox,
+} from "@varlink-ts/test-kit";
 import { startRawService } from "./fixtures/raw-service.js";
-import { runBin } from "./run-bin.js";
 
 const FIXTURES = fileURLToPath(new URL("../../../fixtures/interop/", import.meta.url));
 
 // The round trip runs the generator twice, which takes more than the default 20 s when busy.
 vi.setConfig({ testTimeout: 60_000 });
 
-let sandbox: Sandbox;
+const sandbox = useSandbox({ prefix: "varlink-cmd-" });
 
 beforeEach(async () => {
   assertBuilt();
-  sandbox = await Sandbox.create();
 });
 
-afterEach(async () => {
-  await sandbox.dispose();
-});
 
 const inDir = (...parts: string[]): string => path.join(sandbox.dir, ...parts);
 
@@ -41,13 +43,10 @@ async function description(address: string, name: string): Promise<string> {
 }
 
 describe("against this project's service", () => {
-  let service: StartedService;
-  beforeEach(async () => {
-    service = await sandbox.startService(MORE_SERVICE, [`--varlink=${sandbox.socket("more.sock")}`]);
-  });
+  const service = useFixtureService();
 
   it("writes every interface but org.varlink.service, byte for byte as sent, and prints the paths", async () => {
-    const result = await sandbox.runVarlink(["introspect", "--save", "saved", service.address]);
+    const result = await runVarlink(sandbox, ["introspect", "--save", "saved", service.address]);
     expect(result).toEqual({
       code: 0,
       stdout: `${path.join("saved", "org.example.more.varlink")}\n${path.join("saved", "org.example.echo.varlink")}\n`,
@@ -61,7 +60,7 @@ describe("against this project's service", () => {
     expect(await readFile(inDir("saved", "org.example.echo.varlink"), "utf8")).toBe(
       await description(service.address, "org.example.echo"),
     );
-    const validate = await sandbox.runVarlink([
+    const validate = await runVarlink(sandbox, [
       "validate",
       inDir("saved", "org.example.more.varlink"),
       inDir("saved", "org.example.echo.varlink"),
@@ -70,16 +69,16 @@ describe("against this project's service", () => {
   });
 
   it("takes interfaces as introspect does: named after the address, ADDRESS/INTERFACE", async () => {
-    const named = await sandbox.runVarlink(["introspect", "--save", "a", service.address, "org.varlink.service"]);
+    const named = await runVarlink(sandbox, ["introspect", "--save", "a", service.address, "org.varlink.service"]);
     expect(named.code).toBe(0);
     expect(await readdir(inDir("a"))).toEqual(["org.varlink.service.varlink"]);
-    const libvarlink = await sandbox.runVarlink(["help", "--save", "b", `${service.address}/org.example.echo`]);
+    const libvarlink = await runVarlink(sandbox, ["help", "--save", "b", `${service.address}/org.example.echo`]);
     expect(libvarlink.code).toBe(0);
     expect(await readdir(inDir("b"))).toEqual(["org.example.echo.varlink"]);
   });
 
   it("writes nothing when one interface is missing", async () => {
-    const result = await sandbox.runVarlink([
+    const result = await runVarlink(sandbox, [
       "introspect",
       "--save",
       "saved",
@@ -96,10 +95,10 @@ describe("against this project's service", () => {
   });
 
   it("regenerates the code the service gives", async () => {
-    await sandbox.runVarlink(["introspect", "--save", "saved", service.address]);
-    const fromFiles = await runBin("varlink-codegen", ["saved", "-o", "files"], sandbox.dir);
+    await runVarlink(sandbox, ["introspect", "--save", "saved", service.address]);
+    const fromFiles = await runBin("varlink-codegen", ["saved", "-o", "files"], { cwd: sandbox.dir });
     expect(fromFiles.stderr).toBe("");
-    const live = await runBin("varlink-codegen", [service.address, "-o", "live"], sandbox.dir);
+    const live = await runBin("varlink-codegen", [service.address, "-o", "live"], { cwd: sandbox.dir });
     expect(live.stderr).toBe("");
     await expectSameCode("files", "live");
   });
@@ -107,8 +106,8 @@ describe("against this project's service", () => {
 
 describe("against the Go certification server", () => {
   it("saves the description as sent, not reformatted; validate and codegen take it", async () => {
-    const go = await sandbox.startGoCertification();
-    const result = await sandbox.runVarlink(["introspect", "--save", "go", go]);
+    const go = (await startGoCertification(sandbox)).address;
+    const result = await runVarlink(sandbox, ["introspect", "--save", "go", go]);
     expect(result).toEqual({
       code: 0,
       stdout: `${path.join("go", "org.varlink.certification.varlink")}\n`,
@@ -119,10 +118,10 @@ describe("against the Go certification server", () => {
     expect(saved).toBe(sent);
     // Go wraps Test11 over several lines; the canonical format would not, so this is the raw text.
     expect(formatSource(saved)).not.toBe(saved);
-    const validate = await sandbox.runVarlink(["validate", inDir("go", "org.varlink.certification.varlink")]);
+    const validate = await runVarlink(sandbox, ["validate", inDir("go", "org.varlink.certification.varlink")]);
     expect(validate).toEqual({ code: 0, stdout: "", stderr: "" });
-    expect((await runBin("varlink-codegen", ["go", "-o", "files"], sandbox.dir)).code).toBe(0);
-    expect((await runBin("varlink-codegen", [go, "-o", "live"], sandbox.dir)).code).toBe(0);
+    expect((await runBin("varlink-codegen", ["go", "-o", "files"], { cwd: sandbox.dir })).code).toBe(0);
+    expect((await runBin("varlink-codegen", [go, "-o", "live"], { cwd: sandbox.dir })).code).toBe(0);
     await expectSameCode("files", "live");
   });
 });
@@ -140,7 +139,7 @@ describe("services that send what they should not", () => {
       interfaces: ["../../escape"],
       descriptions: { "../../escape": "interface org.example.escape\nmethod A() -> ()\n" },
     });
-    const result = await sandbox.runVarlink(["introspect", "--save", "saved", address]);
+    const result = await runVarlink(sandbox, ["introspect", "--save", "saved", address]);
     expect(result).toEqual({
       code: 3,
       stdout: "",
@@ -154,7 +153,7 @@ describe("services that send what they should not", () => {
       interfaces: ["org.example.a"],
       descriptions: { "org.example.a": "interface org.example.b\nmethod A() -> ()\n" },
     });
-    const result = await sandbox.runVarlink(["introspect", "--save", "saved", address]);
+    const result = await runVarlink(sandbox, ["introspect", "--save", "saved", address]);
     expect(result).toMatchObject({
       code: 3,
       stderr:
@@ -165,7 +164,7 @@ describe("services that send what they should not", () => {
   it("a description this parser refuses is saved as sent, after a warning", async () => {
     const text = "interface org.example.lax\nmethod A() -> (x: Undefined)";
     const address = await raw({ interfaces: ["org.example.lax"], descriptions: { "org.example.lax": text } });
-    const result = await sandbox.runVarlink(["introspect", "--save", "saved", address]);
+    const result = await runVarlink(sandbox, ["introspect", "--save", "saved", address]);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/^varlink: warning: org\.example\.lax is saved as sent, it does not parse: /);
     expect(await readFile(inDir("saved", "org.example.lax.varlink"), "utf8")).toBe(text);
@@ -174,7 +173,7 @@ describe("services that send what they should not", () => {
   it("an unreachable service exits 3 and writes nothing", async () => {
     // A name with a dot: a missing socket, not the interface `nothing.sock` at DIR.
     const missing = sandbox.socket("nothing.sock");
-    const result = await sandbox.runVarlink(["introspect", "--save", "saved", missing]);
+    const result = await runVarlink(sandbox, ["introspect", "--save", "saved", missing]);
     expect(result).toEqual({ code: 3, stdout: "", stderr: `varlink: cannot connect to ${missing}: no such socket\n` });
     expect(await readdir(sandbox.dir)).not.toContain("saved");
   });

@@ -12,11 +12,13 @@ import {
   assertBuilt,
   MORE_SERVICE,
   RESOLVER_SERVICE,
-  Sandbox,
-  VARLINK_BIN,
+  runBin,
+  type RunResult,
   type StartedService,
-} from "./fixtures/harness.js";
-import { runBin, type RunResult } from "./run-bin.js";
+  startService,
+  useSandbox,
+  VARLINK_BIN,
+} from "@varlink-ts/test-kit";
 
 /** The fake ssh: one JSON line per run in LOG, then what ssh would do on the remote host. */
 function fakeSsh(log: string): string {
@@ -40,14 +42,13 @@ if (args[0] === "-W") {
 `;
 }
 
-let sandbox: Sandbox;
+const sandbox = useSandbox({ prefix: "varlink-cmd-" });
 let log: string;
 /** PATH with the fake ssh first. */
 let path: string;
 
 beforeAll(assertBuilt);
 beforeEach(async () => {
-  sandbox = await Sandbox.create();
   log = join(sandbox.dir, "ssh.log");
   const bin = join(sandbox.dir, "bin");
   await mkdir(bin);
@@ -64,7 +65,6 @@ afterEach(async () => {
       // Already gone.
     }
   }
-  await sandbox.dispose();
 });
 
 async function logged(): Promise<{ pid: number; args: string[] }[]> {
@@ -81,7 +81,7 @@ async function sshRuns(): Promise<string[][]> {
 
 /** Runs `varlink args` with the fake ssh first on PATH and no $SYSTEMD_SSH. */
 function varlink(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
-  return runBin("varlink", args, sandbox.dir, { PATH: path, SYSTEMD_SSH: undefined, ...env });
+  return runBin("varlink", args, { cwd: sandbox.dir, env: { PATH: path, SYSTEMD_SSH: undefined, ...env } });
 }
 
 describe("varlink with ssh-unix: addresses", () => {
@@ -90,7 +90,7 @@ describe("varlink with ssh-unix: addresses", () => {
 
   beforeEach(async () => {
     socket = join(sandbox.dir, "more.sock");
-    service = await sandbox.startService(MORE_SERVICE, [`--varlink=unix:${socket}`]);
+    service = await startService(sandbox, MORE_SERVICE, [`--varlink=unix:${socket}`]);
   });
 
   it("calls ADDRESS/INTERFACE.METHOD through `ssh -W PATH HOST`", async () => {
@@ -142,8 +142,8 @@ describe("varlink with ssh-unix: addresses", () => {
 
 describe("varlink with ssh-exec: addresses", () => {
   it("info runs `ssh -e none -T HOST env SYSTEMD_VARLINK_LISTEN=- COMMAND` and talks over its stdio", async () => {
-    const more = await sandbox.startService(MORE_SERVICE, [`--varlink=unix:${join(sandbox.dir, "more.sock")}`]);
-    const resolver = await sandbox.startService(RESOLVER_SERVICE, [
+    const more = await startService(sandbox, MORE_SERVICE, [`--varlink=unix:${join(sandbox.dir, "more.sock")}`]);
+    const resolver = await startService(sandbox, RESOLVER_SERVICE, [
       `--varlink=unix:${join(sandbox.dir, "resolver.sock")}`,
       `org.example.more=${more.address}`,
     ]);

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { afterEach, describe, expect, it } from "vitest";
 import { VarlinkService } from "@varlink-ts/runtime";
 import { serveHttp, type HttpBridge } from "@varlink-ts/runtime/http";
-import { runBin } from "./run-bin.js";
+import { runBin } from "@varlink-ts/test-kit";
 
 const IDL = `# Counts.
 interface org.example.count
@@ -44,33 +44,33 @@ async function serve(): Promise<string> {
 describe("varlink with ws:// addresses", () => {
   it("calls a method, in the ADDRESS/METHOD and ADDRESS METHOD forms", async () => {
     const url = await serve();
-    const joined = await runBin("varlink", ["call", `${url}/org.example.count.Echo`, '{"text": "hé"}'], tmpdir());
+    const joined = await runBin("varlink", ["call", `${url}/org.example.count.Echo`, '{"text": "hé"}'], { cwd: tmpdir() });
     expect(joined.stderr).toBe("");
     expect(JSON.parse(joined.stdout)).toEqual({ text: "hé" });
-    const apart = await runBin("varlink", ["call", "-j", url.replace(/^ws/, "http"), "org.example.count.Echo", '{"text": "x"}'], tmpdir());
+    const apart = await runBin("varlink", ["call", "-j", url.replace(/^ws/, "http"), "org.example.count.Echo", '{"text": "x"}'], { cwd: tmpdir() });
     expect(JSON.parse(apart.stdout)).toEqual({ text: "x" });
   });
 
   it("streams a more call", async () => {
     const url = await serve();
-    const result = await runBin("varlink", ["call", "--more", "-j", url, "org.example.count.Count", '{"to": 3}'], tmpdir());
+    const result = await runBin("varlink", ["call", "--more", "-j", url, "org.example.count.Count", '{"to": 3}'], { cwd: tmpdir() });
     expect(result.code).toBe(0);
     expect(result.stdout.trim().split("\n").map((line) => JSON.parse(line) as unknown)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
   });
 
   it("reads the service's info and interface through the bridge", async () => {
     const url = await serve();
-    const info = await runBin("varlink", ["info", url], tmpdir());
+    const info = await runBin("varlink", ["info", url], { cwd: tmpdir() });
     expect(info.code).toBe(0);
     expect(info.stdout).toContain("org.example.count");
-    const introspect = await runBin("varlink", ["introspect", url, "org.example.count"], tmpdir());
+    const introspect = await runBin("varlink", ["introspect", url, "org.example.count"], { cwd: tmpdir() });
     expect(introspect.stdout).toContain("method Count(to: int) -> (n: int)");
   });
 
   it("says what the bridge said when it cannot reach the service", async () => {
     await serve();
     const missing = `${bridge!.url}ws/services/org.example.missing`.replace(/^http/, "ws");
-    const result = await runBin("varlink", ["info", missing], tmpdir());
+    const result = await runBin("varlink", ["info", missing], { cwd: tmpdir() });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/HTTP 404/);
   });

@@ -7,7 +7,7 @@ import { StructureKind } from "ts-morph";
 import type { EmitContext } from "./context.js";
 import { emitTypeGroup } from "./emit-types.js";
 import type { PlannedError } from "./plan.js";
-import { docText, prose } from "./tsdoc.js";
+import { docText, } from "./tsdoc.js";
 
 /** Emits the parameters and class of every error, in source order. */
 export function emitErrors(context: EmitContext): void {

@@ -6,16 +6,16 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { VarlinkError } from "@varlink-ts/runtime";
 import { OrgVarlinkCertification as Cert } from "../../../fixtures/generated/index.js";
-import { CertificationServer, MYTYPE, REPLIES } from "./certification-server.js";
-import { serve } from "./service-harness.js";
-import type { Served } from "./service-harness.js";
+import { CertificationServer, MYTYPE, REPLIES, type Served, serveInterfaces, useSandbox } from "@varlink-ts/test-kit";
+
+const sandbox = useSandbox();
 
 describe("org.varlink.certification: generated client against generated server", () => {
   let served: Served;
   let client: Cert.Client;
 
   beforeEach(async () => {
-    served = await serve((service) => Cert.register(service, new CertificationServer()));
+    served = await serveInterfaces(sandbox, (service) => Cert.register(service, new CertificationServer()));
     client = await Cert.connect(served.address);
   });
 

@@ -6,8 +6,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InvalidParameterError, MethodNotImplementedError } from "@varlink-ts/runtime";
 import { OrgExampleComplex as Complex } from "../../../fixtures/generated/index.js";
-import { serve } from "./service-harness.js";
-import type { Served } from "./service-harness.js";
+import { type Served, serveInterfaces, useSandbox } from "@varlink-ts/test-kit";
+
+const sandbox = useSandbox();
 
 const FOO: Complex.TypeFoo = {
   bool: true,
@@ -34,7 +35,7 @@ describe("org.example.complex: generated client against generated server", () =>
 
   beforeEach(async () => {
     // Bar is left out on purpose: the descriptor takes a partial set of handlers.
-    served = await serve((service) =>
+    served = await serveInterfaces(sandbox, (service) =>
       service.addInterface(Complex.descriptor, {
         foo({ enum: input, foo, interface: which }) {
           if (which === "c") {

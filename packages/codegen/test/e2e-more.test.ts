@@ -6,8 +6,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MethodNotImplementedError } from "@varlink-ts/runtime";
 import { OrgExampleMore as More } from "../../../fixtures/generated/index.js";
-import { serve } from "./service-harness.js";
-import type { Served } from "./service-harness.js";
+import { type Served, serveInterfaces, useSandbox } from "@varlink-ts/test-kit";
+
+const sandbox = useSandbox();
 
 describe("org.example.more: generated client against generated server", () => {
   let served: Served;
@@ -18,7 +19,7 @@ describe("org.example.more: generated client against generated server", () => {
     pings = [];
     // A plain object of handlers; StopServing is deliberately not implemented, so the interface
     // is added through its descriptor, which takes a partial set (`register` requires them all).
-    served = await serve((service) =>
+    served = await serveInterfaces(sandbox, (service) =>
       service.addInterface(More.descriptor, {
         ping({ ping }) {
           pings.push(ping);

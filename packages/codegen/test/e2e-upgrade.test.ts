@@ -6,8 +6,9 @@ import { once } from "node:events";
 import type { Duplex } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { OrgExamplePing as Ping } from "../../../fixtures/generated/index.js";
-import { serve } from "./service-harness.js";
-import type { Served } from "./service-harness.js";
+import { type Served, serveInterfaces, useSandbox } from "@varlink-ts/test-kit";
+
+const sandbox = useSandbox();
 
 /** Handlers whose Upgrade turns the connection into an echo of whatever the client sends. */
 const echoing: Ping.Handlers = {
@@ -38,7 +39,7 @@ describe("org.example.ping: upgrade through the generated client", () => {
   });
 
   it("resolves to the reply and the raw connection, which then speaks the new protocol", async () => {
-    served = await serve((service) => Ping.register(service, echoing));
+    served = await serveInterfaces(sandbox, (service) => Ping.register(service, echoing));
     const client = await Ping.connect(served.address);
     closers.push(async () => client.close());
     const upgraded = await client.upgrade.upgrade({});

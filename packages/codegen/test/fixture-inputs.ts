@@ -4,11 +4,10 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { GenerateOptions } from "@varlink-ts/codegen";
+import { REPO_ROOT } from "@varlink-ts/test-kit/fixtures";
 
-/** The repository root. */
-export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+export { REPO_ROOT };
 
 /** Where the committed expected output lives. */
 export const GOLDEN_DIR = join(REPO_ROOT, "fixtures", "generated");

@@ -9,7 +9,9 @@ import {
   OrgExampleCollisions as Dashed,
   OrgExampleCollisions_ as Collisions,
 } from "../../../fixtures/generated/index.js";
-import { serve } from "./service-harness.js";
+import { serveInterfaces, useSandbox } from "@varlink-ts/test-kit";
+
+const sandbox = useSandbox();
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -87,7 +89,7 @@ describe("collision rules", () => {
 
   it("does not take Object.prototype members of a plain handlers object as handlers", async () => {
     // With ToString mapped to `toString`, `{}` would seem to implement it (Object.prototype's).
-    const served = await serve((service) => service.addInterface(Collisions.descriptor, {}));
+    const served = await serveInterfaces(sandbox, (service) => service.addInterface(Collisions.descriptor, {}));
     closers.push(() => served.close());
     const client = await Collisions.connect(served.address);
     closers.push(async () => client.close());

@@ -13,8 +13,9 @@ import { generate } from "@varlink-ts/codegen";
 import { MethodNotImplementedError, VarlinkError } from "@varlink-ts/runtime";
 import { OrgExampleMore as More } from "../../../fixtures/generated/index.js";
 import { fixtureInputs, REPO_ROOT } from "./fixture-inputs.js";
-import { serve } from "./service-harness.js";
-import type { Served } from "./service-harness.js";
+import { type Served, serveInterfaces, useSandbox } from "@varlink-ts/test-kit";
+
+const sandbox = useSandbox({ scope: "file" });
 
 /** The generated module as loaded against the second copy of the runtime. */
 type MoreModule = typeof More;
@@ -55,7 +56,7 @@ beforeAll(async () => {
   )) as typeof import("@varlink-ts/runtime");
 
   // The service runs on this copy of the runtime; StopServing is left unimplemented.
-  served = await serve((service) =>
+  served = await serveInterfaces(sandbox, (service) =>
     service.addInterface(More.descriptor, {
       ping: ({ ping }) => ({ pong: ping }),
       testMore: ({ n }) => {

@@ -178,10 +178,12 @@ export interface FdServer {
   on(event: "connection", listener: (socket: FdSocket) => void): this;
   on(event: "error", listener: (error: Error) => void): this;
   on(event: "close", listener: () => void): this;
+  // biome-ignore lint/suspicious/noExplicitAny: the EventEmitter signature this overloads.
   on(event: string | symbol, listener: (...args: any[]) => void): this;
   once(event: "connection", listener: (socket: FdSocket) => void): this;
   once(event: "error", listener: (error: Error) => void): this;
   once(event: "close", listener: () => void): this;
+  // biome-ignore lint/suspicious/noExplicitAny: the EventEmitter signature this overloads.
   once(event: string | symbol, listener: (...args: any[]) => void): this;
 }
 

@@ -547,12 +547,15 @@ export class FdSocket extends Duplex {
 export interface FdSocket {
   on(event: "fds", listener: (received: ReceivedFds) => void): this;
   on(event: "fds-refused", listener: (refused: RefusedFds) => void): this;
+  // biome-ignore lint/suspicious/noExplicitAny: the Duplex signature this overloads.
   on(event: string | symbol, listener: (...args: any[]) => void): this;
   once(event: "fds", listener: (received: ReceivedFds) => void): this;
   once(event: "fds-refused", listener: (refused: RefusedFds) => void): this;
+  // biome-ignore lint/suspicious/noExplicitAny: the Duplex signature this overloads.
   once(event: string | symbol, listener: (...args: any[]) => void): this;
   off(event: "fds", listener: (received: ReceivedFds) => void): this;
   off(event: "fds-refused", listener: (refused: RefusedFds) => void): this;
+  // biome-ignore lint/suspicious/noExplicitAny: the Duplex signature this overloads.
   off(event: string | symbol, listener: (...args: any[]) => void): this;
 }
 

@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
-  FdSocket,
+  type FdSocket,
   connectUnix,
   listenUnix,
   peerCredentials,

@@ -64,7 +64,7 @@ export class MemoryBudget {
   }
 
   /** @internal */
-  change(account: BudgetAccount, delta: number): void {
+  change(_account: BudgetAccount, delta: number): void {
     this.usedBytes += delta;
     if (this.usedBytes > this.limit && !this.reclaiming) this.reclaim();
   }

@@ -4,25 +4,19 @@
  * rest lives in subpaths, each of which loads from the built package.
  */
 import { fileURLToPath } from "node:url";
-import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import { exportedNames } from "@varlink-ts/test-kit/declarations";
 
 const DIST = fileURLToPath(new URL("../dist/", import.meta.url));
 
 /** The names a built entry point's declarations export, types included. */
-function exportedNames(entry: string): string[] {
-  const file = `${DIST}${entry}.d.ts`;
-  const program = ts.createProgram([file], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext });
-  const checker = program.getTypeChecker();
-  const source = program.getSourceFile(file);
-  const symbol = source === undefined ? undefined : checker.getSymbolAtLocation(source);
-  if (symbol === undefined) throw new Error(`${file} has no module symbol`);
-  return checker.getExportsOfModule(symbol).map((exported) => exported.name).sort();
+function exportedNamesOf(entry: string): string[] {
+  return exportedNames(`${DIST}${entry}.d.ts`);
 }
 
 describe("@varlink-ts/runtime's public surface", () => {
   it("exports at most 40 names from the root, the ones users reach for", () => {
-    const names = exportedNames("index");
+    const names = exportedNamesOf("index");
     expect(names.length).toBeLessThanOrEqual(40);
     for (const name of ["connect", "Connection", "createClient", "Client", "VarlinkService", "Handlers", "VarlinkError", "defineInterface"]) {
       expect(names).toContain(name);
@@ -50,6 +44,6 @@ describe("@varlink-ts/runtime's public surface", () => {
   ])("serves the /%s subpath", async (subpath, expected) => {
     const loaded = await subpaths[subpath]!();
     for (const name of expected) expect(loaded[name], name).toBeDefined();
-    expect(exportedNames(`${subpath}/index`)).toEqual(expect.arrayContaining(expected));
+    expect(exportedNamesOf(`${subpath}/index`)).toEqual(expect.arrayContaining(expected));
   });
 });

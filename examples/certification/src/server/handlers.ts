@@ -56,7 +56,7 @@ export function certificationHandlers(sessions: Sessions): Handlers {
   };
 
   return {
-    start(parameters, context) {
+    start(_parameters, context) {
       const got = context.message;
       const wants = expectedCall("Start", "");
       if (!sameCall(wants, got)) throw refusal(wants, got);

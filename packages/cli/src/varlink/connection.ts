@@ -11,6 +11,7 @@ import {
   type Address,
 } from "@varlink-ts/runtime";
 import { openStream, parseAddress, resolve } from "@varlink-ts/runtime/transport";
+import { FdPassingUnavailableError, openFdStream as openNativeStream } from "@varlink-ts/runtime/fds";
 import { fixedEndpoint, parseAddressArgument, type Endpoint, type GlobalOptions } from "./address-options.js";
 import { CommandFailure, replyFailure, usageError } from "./failures.js";
 import { EXIT_CONNECTION } from "./exit-codes.js";
@@ -39,7 +40,7 @@ export interface ServiceConnection {
  * Connects to `endpoint`.
  * @throws ConnectionError when it cannot, naming the endpoint as the user wrote it.
  */
-export async function openConnection(endpoint: Endpoint): Promise<ServiceConnection> {
+export async function openConnection(endpoint: Endpoint, fds = false): Promise<ServiceConnection> {
   const relabel = (error: unknown): unknown => {
     const { runtimeLabel } = endpoint;
     if (error instanceof ConnectionError && runtimeLabel !== undefined && error.message.includes(runtimeLabel)) {
@@ -49,12 +50,26 @@ export async function openConnection(endpoint: Endpoint): Promise<ServiceConnect
   };
   let stream: Duplex;
   try {
-    stream = await openStream(endpoint.address);
+    stream = fds ? await openFdStream(endpoint) : await openStream(endpoint.address, endpoint.options);
   } catch (error) {
     throw relabel(error);
   }
   const client = Connection.fromStream(stream);
   return { client, relabel, close: () => client.close(), finish: () => finishStream(stream) };
+}
+
+/** A unix socket that passes file descriptors (`--push-fd`); other endpoints are usage errors. */
+async function openFdStream(endpoint: Endpoint): Promise<Duplex> {
+  if (typeof endpoint.address !== "string" && endpoint.address.kind !== "unix" && endpoint.address.kind !== "abstract") {
+    throw usageError(`--push-fd needs a unix: address; ${endpoint.label} cannot carry file descriptors`);
+  }
+  try {
+    return await openNativeStream(endpoint.address);
+  } catch (error) {
+    if (error instanceof TypeError) throw usageError(`--push-fd needs a unix: address; ${endpoint.label} cannot carry file descriptors`);
+    if (error instanceof FdPassingUnavailableError) throw new CommandFailure(EXIT_CONNECTION, error.message, { cause: error });
+    throw error;
+  }
 }
 
 function finishStream(stream: Duplex): Promise<void> {

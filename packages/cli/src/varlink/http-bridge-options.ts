@@ -1,8 +1,9 @@
 /**
  * The options of `varlink http-bridge` read into what the runtime's `serveHttp` takes: where to
- * listen, the services by name, the base path, the browser origins, and the files of its TLS
- * keys and bearer tokens. Mistakes on the command line are usage errors (exit 2); files that
- * cannot be read or hold nothing usable fail the start (exit 1), each with one clear line.
+ * listen, the services by name, the base path, the browser origins, the allowed hosts, and the
+ * files of its TLS keys and bearer tokens. Mistakes on the command line are usage errors (exit
+ * 2); files that cannot be read or hold nothing usable fail the start (exit 1), each with one
+ * clear line.
  */
 import { readFile as readFileText } from "node:fs/promises";
 import { isIPv6 } from "node:net";
@@ -90,7 +91,12 @@ export function parseBasePath(text: string): string {
   return text;
 }
 
-/** `--allow-origin ORIGIN`, as a browser sends it (`https://example.org:8443`), added to those before. */
+/**
+ * `--allow-origin ORIGIN`, as a browser sends it (`https://example.org:8443`), added to those
+ * before. The same rules as the runtime's `allowOrigins` (normalizeOrigin in
+ * packages/runtime/src/http/security.ts), kept here so that parsing the command line does not
+ * load the HTTP server.
+ */
 export function collectOrigin(value: string, previous: readonly string[] | undefined): readonly string[] {
   let url: URL | undefined;
   try {
@@ -113,6 +119,22 @@ export function collectOrigin(value: string, previous: readonly string[] | undef
   }
   // As browsers write it: lower case, without the scheme's default port or a trailing slash.
   return [...(previous ?? []), url.origin];
+}
+
+/**
+ * `--allow-host HOST`: a host name or IP address (IPv6 with or without brackets), without a port,
+ * that a bridge on loopback answers besides loopback ones; added to those before. The same rules
+ * as the runtime's `allowHosts` (normalizeHost in packages/runtime/src/http/security.ts).
+ */
+export function collectHost(value: string, previous: readonly string[] | undefined): readonly string[] {
+  let host: string | undefined;
+  if (isIPv6(value)) host = value;
+  else if (/^\[[^\]]*\]$/.test(value)) host = isIPv6(value.slice(1, -1)) ? value.slice(1, -1) : undefined;
+  else if (/^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/.test(value) && !value.includes("..")) host = value.replace(/\.$/, "");
+  if (host === undefined) {
+    throw new InvalidArgumentError(`a host is a name or an IP address without a port, such as bridge.example`);
+  }
+  return [...(previous ?? []), host.toLowerCase()];
 }
 
 /**

@@ -7,9 +7,9 @@
 import type { VarlinkService } from "@varlink-ts/runtime";
 import {
   OrgExampleBigint as Big,
-  OrgExampleComplex as Complex,
+  type OrgExampleComplex as Complex,
   OrgExampleDocs as Docs,
-  OrgExampleModes as Modes,
+  type OrgExampleModes as Modes,
   OrgExampleMore as More,
   OrgVarlinkCertification as Cert,
 } from "../../../../fixtures/generated/index.js";

@@ -9,7 +9,10 @@ import type { Duplex } from "node:stream";
 import { ConnectionError, errorFromReply, ProtocolError, STANDARD_ERROR_CLASSES } from "../errors.js";
 import { buildCallMessage, parseReply } from "../protocol/call-message.js";
 import type { CallMode } from "../protocol/call-message.js";
-import { encodeUtf8 } from "../protocol/bytes.js";
+import { concatBytes, encodeUtf8 } from "../protocol/bytes.js";
+import { attachReceived, closeFds, outgoingFds } from "../fds/attached.js";
+import { isNativeSocket } from "../fds/native.js";
+import { ReceivedFds } from "../fds/received.js";
 import { decodeMessage, MessageReader, writeMessage } from "../protocol/framing.js";
 import { REPLY_SHAPE } from "../protocol/message-shape.js";
 import { serializeMessage, type Frame } from "../protocol/serialize.js";
@@ -77,6 +80,8 @@ interface HeldCall {
   /** The call, serialized. */
   readonly frame: Frame;
   readonly call: PendingCall;
+  /** File descriptors sent with it (see `withFds`), closed once written. */
+  readonly fds?: readonly number[] | undefined;
 }
 
 /**
@@ -112,6 +117,8 @@ export class Connection {
   private readonly account: BudgetAccount;
   /** Bytes of `more` replies received and not yet taken by their consumers. */
   private bufferedReplyBytes = 0;
+  /** Descriptors received and not yet matched to a reply; only on sockets that pass them. */
+  private readonly receivedFds: ReceivedFds | undefined;
 
   private constructor(stream: ByteStream, options: ConnectionOptions) {
     this.stream = stream;
@@ -120,6 +127,11 @@ export class Connection {
       heldBytes: () => this.heldBytes(),
       evict: (budget) => this.evict(budget),
     });
+    if (isNativeSocket(stream)) {
+      const received = new ReceivedFds();
+      this.receivedFds = received;
+      stream.on("fds", ({ fds, offset, length }) => received.add(fds, offset, length));
+    }
     stream.on("readable", this.onReadable);
     stream.on("end", this.onEnd);
     stream.on("close", this.onEnd);
@@ -144,6 +156,14 @@ export class Connection {
    */
   static fromByteStream(stream: ByteStream, options: ConnectionOptions = {}): Connection {
     return new Connection(stream, options);
+  }
+
+  /**
+   * The stream under the connection, for what only it can tell (peer credentials).
+   * @internal
+   */
+  rawStream(): ByteStream {
+    return this.stream;
   }
 
   /** True once the connection has ended (or been upgraded); every call then rejects at once. */
@@ -318,16 +338,24 @@ export class Connection {
       handlers.fail(copyError(this.endReason));
       return undefined;
     }
+    const fds = outgoingFds(parameters);
     let frame: Frame;
     try {
       checkTimeout(options);
+      if (fds !== undefined && fds.length > 0 && !isNativeSocket(this.stream)) {
+        throw new TypeError(
+          `${method}: this connection cannot pass file descriptors; connect to a unix socket with { fds: true } (needs @varlink-ts/native)`,
+        );
+      }
       frame = serializeMessage(buildCallMessage(method, parameters, mode));
     } catch (error) {
+      if (fds !== undefined) closeFds(fds);
       handlers.fail(error as Error);
       return undefined;
     }
     const signal = options?.signal;
     if (signal?.aborted === true) {
+      if (fds !== undefined) closeFds(fds);
       handlers.fail(abortedError(`call to ${method}`, signal));
       return undefined;
     }
@@ -335,7 +363,7 @@ export class Connection {
     call.release = guardCall(`call to ${method}`, options, (error) => this.abort(call, error));
     if (mode === "oneway") this.unflushed.add(call);
     else this.pending.push(call);
-    this.transmit({ frame, call });
+    this.transmit({ frame, call, fds });
     return call;
   }
 
@@ -344,7 +372,7 @@ export class Connection {
       this.held.push(held);
       return;
     }
-    const { frame, call } = held;
+    const { frame, call, fds } = held;
     if (call.mode === "upgrade") this.held = [];
     // Calls made in the same tick go out in one write; a lone call waits only for the tick's end.
     if (!this.corked) {
@@ -352,15 +380,34 @@ export class Connection {
       this.stream.cork();
       nextTick(this.uncork);
     }
+    if (fds !== undefined && fds.length > 0 && isNativeSocket(this.stream)) {
+      // With the first byte of its message, in a write of its own; closed once written.
+      const bytes = typeof frame === "string" ? `${frame}\0` : concatBytes(frame);
+      this.stream.writeWithFds(bytes, fds, (error) => {
+        closeFds(fds);
+        if (call.mode !== "oneway") return;
+        this.unflushed.delete(call);
+        if (error === undefined || error === null) call.reply({}, false, 0);
+        else {
+          call.fail(streamError(error));
+          this.onError(error);
+        }
+      });
+      return;
+    }
     if (call.mode !== "oneway") {
       writeMessage(this.stream, frame);
       return;
     }
     writeMessage(this.stream, frame, (error) => {
       this.unflushed.delete(call);
-      if (error === undefined || error === null) call.reply({}, false, 0);
-      else if (this.state === "upgraded") call.fail(streamError(error));
-      else this.onError(error);
+      if (error === undefined || error === null) {
+        call.reply({}, false, 0);
+        return;
+      }
+      // Failed here, since it has left `unflushed` that the shutdown fails.
+      call.fail(streamError(error));
+      if (this.state !== "upgraded") this.onError(error);
     });
   }
 
@@ -373,12 +420,16 @@ export class Connection {
   /** Reading stopped because a `more` consumer is far behind; see MoreReplies. */
   private paused = false;
 
+  /** The service ended the connection while reading was paused: ended once replies are taken. */
+  private endedWhilePaused = false;
+
   /** Reads on after a pause: first the replies already received, then the stream. */
   private resume(): void {
     if (!this.paused) return;
     this.paused = false;
     this.dispatch();
     this.onReadable();
+    if (this.endedWhilePaused && !this.paused) this.onEnd();
   }
 
   private readonly onReadable = (): void => {
@@ -409,21 +460,31 @@ export class Connection {
   /** Hands every whole message read so far to the call it answers. */
   private dispatch(): void {
     while (this.state === "open" && !this.paused) {
-      let reply;
+      let reply: ReturnType<typeof parseReply>;
       let size = 0;
+      let fds: number[] | undefined;
       try {
+        const start = this.reader.nextMessageOffset;
         const text = this.reader.read();
         if (text === undefined) return;
+        fds = this.receivedFds?.forMessage(start, this.reader.nextMessageOffset);
         size = text.length;
         reply = parseReply(decodeMessage(text, REPLY_SHAPE));
       } catch (error) {
+        if (fds !== undefined) closeFds(fds);
         this.protocolFailure(error as ProtocolError);
         return;
       }
       const call = this.pending.peek();
       if (call === undefined) {
+        if (fds !== undefined) closeFds(fds);
         this.protocolFailure(new ProtocolError("received a reply while no call was pending"));
         return;
+      }
+      if (fds !== undefined) {
+        // Only a reply's parameters can take them (see takeFds); an error's are closed.
+        if (reply.error === undefined) attachReceived(reply.parameters, fds);
+        else closeFds(fds);
       }
       if (reply.error !== undefined) {
         this.pending.shift();
@@ -483,7 +544,8 @@ export class Connection {
     if (rest.length > 0) stream.unshift(rest);
     const held = this.held ?? [];
     this.held = undefined;
-    for (const { call: later } of held) {
+    for (const { call: later, fds } of held) {
+      if (fds !== undefined) closeFds(fds);
       this.unflushed.delete(later);
       later.fail(copyError(this.endReason));
     }
@@ -493,17 +555,33 @@ export class Connection {
   }
 
   private readonly onEnd = (): void => {
-    // Replies already received while paused still belong to their calls: deliver them first.
+    // Replies already received while paused still belong to their calls: the connection ends
+    // once their consumers have taken them (see resume()), not before.
     if (this.paused) {
-      this.paused = false;
-      this.dispatch();
+      this.endedWhilePaused = true;
+      return;
     }
-    this.shutdown(new ConnectionError("closed", "the service closed the connection"));
+    this.endedWhilePaused = false;
+    this.dispatch();
+    if (this.paused) {
+      this.endedWhilePaused = true;
+      return;
+    }
+    this.shutdown(this.failedWhilePaused ?? new ConnectionError("closed", "the service closed the connection"));
   };
 
   private readonly onError = (error: Error): void => {
+    // As at the end: replies received before the failure still go to a paused consumer first.
+    if (this.paused) {
+      this.failedWhilePaused ??= streamError(error);
+      this.endedWhilePaused = true;
+      return;
+    }
     this.shutdown(streamError(error));
   };
+
+  /** The stream failed while reading was paused: the reason, once the consumer catches up. */
+  private failedWhilePaused: ConnectionError | undefined;
 
   private abort(call: PendingCall, error: ConnectionError): void {
     if (this.state !== "open") return;
@@ -533,11 +611,13 @@ export class Connection {
     if (this.state !== "open") return;
     this.state = "closed";
     this.endReason = reason;
+    for (const { fds } of this.held ?? []) if (fds !== undefined) closeFds(fds);
     this.held = undefined;
     // `more` replies already received stay with their consumers, outside the budget.
     this.account.close();
     const calls = [...this.pending.drain(), ...this.unflushed];
     this.unflushed.clear();
+    this.receivedFds?.closeAll();
     for (const call of calls) call.fail(pendingError);
     this.stream.destroy();
   }
@@ -549,6 +629,8 @@ function copyError(error: ConnectionError): ConnectionError {
 
 /** Turns a socket error into the connection error the calls see. */
 function streamError(error: Error): ConnectionError {
+  // Streams of our own (a WebSocket's) already say what happened.
+  if (error instanceof ConnectionError) return error;
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "ECONNRESET" || code === "EPIPE" || code === "ERR_STREAM_PREMATURE_CLOSE") {
     return new ConnectionError("closed", `the service closed the connection (${code})`, {

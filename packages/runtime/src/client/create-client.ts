@@ -31,9 +31,7 @@ export type CallArguments<P> = {} extends P
   : [parameters: Input<P>, options?: CallOptions | undefined];
 
 /** Calling the method itself makes a plain call, which resolves to the reply. */
-export interface PlainCall<P, R> {
-  (...args: CallArguments<P>): Promise<R>;
-}
+export type PlainCall<P, R> = (...args: CallArguments<P>) => Promise<R>
 
 /** `method.more(...)`: a call with `more`. */
 export interface MoreCall<P, R> {

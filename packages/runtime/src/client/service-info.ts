@@ -2,7 +2,7 @@
  * Calls to `org.varlink.service`, which every varlink service answers.
  */
 import { InterfaceNotFoundError, InvalidParameterError, ProtocolError } from "../errors.js";
-import type { CallOptions } from "../types.js";
+import type { CallOptions, JsonObject } from "../types.js";
 import type { Connection } from "./connection.js";
 
 /** The reply of `org.varlink.service.GetInfo`. */
@@ -44,7 +44,7 @@ export async function getInterfaceDescription(
   interfaceName: string,
   options?: CallOptions,
 ): Promise<string> {
-  let reply;
+  let reply: JsonObject;
   try {
     reply = await client.call(
       "org.varlink.service.GetInterfaceDescription",

@@ -28,7 +28,7 @@ export async function serveHttp(options: HttpBridgeOptions = {}): Promise<HttpBr
   const settings = settingsFrom(options);
   const context: BridgeContext = {
     settings,
-    targets: new ServiceTargets(settings.services, settings.resolver),
+    targets: new ServiceTargets(settings.services, settings.resolver, settings.log),
     resources: new Resources(),
   };
   const tls = settings.tls;

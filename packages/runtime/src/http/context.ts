@@ -16,17 +16,14 @@ export interface BridgeContext {
 
 /**
  * A new connection to the service `name`, for one exchange; the bridge's `close()` closes it,
- * and so does the end of `response` when one is given: a client that goes away, even while the
- * connection was being opened, leaves no connection behind.
+ * and so does the end of `response` (see ServiceExchange.bindTo): a client that goes away, even
+ * while the connection was being opened, leaves no connection behind.
  * @throws HttpFailure 404 for an unknown service, 502 when it cannot be reached.
  */
-export async function openExchange(context: BridgeContext, name: string, response?: ServerResponse): Promise<ServiceExchange> {
+export async function openExchange(context: BridgeContext, name: string, response: ServerResponse): Promise<ServiceExchange> {
   const stream = await context.targets.open(name);
   context.resources.addStream(stream);
-  const exchange = new ServiceExchange(`the service ${name}`, stream, context.settings.maxMessageSize);
-  if (response !== undefined) {
-    if (response.destroyed) exchange.close();
-    else response.once("close", () => exchange.close());
-  }
+  const exchange = new ServiceExchange(`the service ${name}`, stream, context.settings.maxMessageSize, context.settings.log);
+  exchange.bindTo(response);
   return exchange;
 }

@@ -4,9 +4,10 @@
  * definition `GetInterfaceDescription` returns).
  */
 import type { ServerResponse } from "node:http";
+import { isInterfaceName } from "../idl/names.js";
 import { parseInterface } from "../idl/parser.js";
 import { openExchange, type BridgeContext } from "./context.js";
-import { gatewayFailure } from "./failure.js";
+import { gatewayFailure, HttpFailure } from "./failure.js";
 import { errorBody, sendJson } from "./responses.js";
 import { callText, type ServiceReply } from "./service-call.js";
 import { errorStatus } from "./status.js";
@@ -32,6 +33,10 @@ export async function handleInterfaceMethods(
   service: string,
   interfaceName: string,
 ): Promise<void> {
+  // Refused here, before the service is asked: see the InvalidParameter below.
+  if (!isInterfaceName(interfaceName)) {
+    throw new HttpFailure(400, `${JSON.stringify(interfaceName)} is not an interface name such as org.example.more`);
+  }
   const reply = await callOnce(
     context,
     response,
@@ -40,8 +45,11 @@ export async function handleInterfaceMethods(
     JSON.stringify({ interface: interfaceName }),
   );
   if (reply.error !== undefined) {
-    // Some services say InvalidParameter(interface) for an interface they lack; the client did
-    // not write that parameter, so it is told what it means: the interface is not there.
+    // Some services (the Go implementation) say InvalidParameter(interface) for an interface they
+    // lack. The client did not write that parameter, and the name is well-formed (checked above),
+    // so it can only mean that the interface is not there, and the client is told so. For a
+    // malformed name InvalidParameter would be the truth: that is why such a name is refused
+    // above, with 400, rather than turned into a 404 here.
     if (reply.error === `${SERVICE}.InvalidParameter` && parameterOf(reply.parameters) === "interface") {
       sendJson(response, 404, errorBody(`${SERVICE}.InterfaceNotFound`, JSON.stringify({ interface: interfaceName })));
     } else {

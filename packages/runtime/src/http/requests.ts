@@ -1,5 +1,5 @@
 /**
- * The handler of every plain HTTP request: the origin and token checks, then the route.
+ * The handler of every plain HTTP request: the host, origin and token checks, then the route.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { BridgeContext } from "./context.js";
@@ -7,7 +7,7 @@ import { ClientGone, HttpFailure } from "./failure.js";
 import { handleInterfaceMethods, handleServiceInfo, handleServices } from "./introspection.js";
 import { sendFailure, sendJson } from "./responses.js";
 import { matchRoute, parseTarget } from "./routes.js";
-import { allowOrigin, answerOptions, checkOrigin, checkToken } from "./security.js";
+import { allowOrigin, answerOptions, checkHost, checkOrigin, checkToken } from "./security.js";
 import { handleCall } from "./simple-call.js";
 
 /** The handler of a server's `request` event. */
@@ -33,6 +33,7 @@ export function requestHandler(context: BridgeContext): RequestHandler {
 
 async function handle(context: BridgeContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const { settings } = context;
+  checkHost(request, settings.allowHosts);
   const origin = checkOrigin(request, settings.allowOrigins);
   allowOrigin(response, origin);
   // A preflight never carries credentials, so it is answered before the token check.

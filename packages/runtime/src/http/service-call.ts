@@ -6,11 +6,13 @@
  * parameters through untouched (see json-members.ts), and reads a reply only when its HTTP client
  * has room for it, so a slow reader slows the service down instead of filling memory.
  */
+import type { ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { ProtocolError } from "../errors.js";
 import { parseReply } from "../protocol/call-message.js";
 import { decodeMessage, MessageReader } from "../protocol/framing.js";
 import { REPLY_SHAPE } from "../protocol/message-shape.js";
+import type { ServiceLogger } from "../server/types.js";
 import { gatewayFailure, type HttpFailure } from "./failure.js";
 import { memberText } from "./json-members.js";
 
@@ -44,13 +46,19 @@ export class ServiceExchange {
   private readonly label: string;
   private readonly stream: Duplex;
   private readonly reader: MessageReader;
+  private readonly log: ServiceLogger;
   private ended = false;
+  /** Closed by the bridge: what fails after that is no news. */
+  private closed = false;
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
+  private unbind: (() => void) | undefined;
 
-  constructor(label: string, stream: Duplex, maxMessageSize: number) {
+  /** `log` gets why the connection failed; the client is only told that it did (see failed()). */
+  constructor(label: string, stream: Duplex, maxMessageSize: number, log: ServiceLogger) {
     this.label = label;
     this.stream = stream;
+    this.log = log;
     this.reader = new MessageReader(maxMessageSize);
     stream.on("readable", this.notify);
     stream.on("end", this.onEnd);
@@ -66,7 +74,7 @@ export class ServiceExchange {
     return new Promise((resolve, reject) => {
       this.stream.write(`${text}\0`, (error) => {
         if (error === undefined || error === null) resolve();
-        else reject(gatewayFailure(`the connection to ${this.label} failed: ${error.message}`, error));
+        else reject(this.failed(error));
       });
     });
   }
@@ -80,9 +88,7 @@ export class ServiceExchange {
     for (;;) {
       const text = this.readMessage();
       if (text !== undefined) return this.parse(text);
-      if (this.failure !== undefined) {
-        throw gatewayFailure(`the connection to ${this.label} failed: ${this.failure.message}`, this.failure);
-      }
+      if (this.failure !== undefined) throw this.failed(this.failure);
       if (this.ended) throw gatewayFailure(`${this.label} closed the connection before its reply`);
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
@@ -103,7 +109,39 @@ export class ServiceExchange {
 
   /** Closes the connection at once (the client went away, or the answer is complete). */
   close(): void {
+    this.closed = true;
+    this.release();
     this.stream.destroy();
+  }
+
+  /**
+   * Closes the connection when `response` closes (its client went away, or it was answered),
+   * until {@link release}: a client that goes away leaves no connection behind, even one whose
+   * service has stopped reading.
+   */
+  bindTo(response: ServerResponse): void {
+    this.release();
+    if (response.destroyed) {
+      this.close();
+      return;
+    }
+    const onClose = (): void => this.close();
+    response.once("close", onClose);
+    this.unbind = () => response.off("close", onClose);
+  }
+
+  /** Undoes {@link bindTo}: the connection outlives the response (a oneway call's, once written). */
+  release(): void {
+    const unbind = this.unbind;
+    this.unbind = undefined;
+    unbind?.();
+  }
+
+  /** The 502 for a failed connection. Its reason (which may name the address) is logged, not told. */
+  private failed(error: Error): HttpFailure {
+    // After close() a write fails for that alone: nobody is waiting for the answer.
+    if (!this.closed) this.log(`varlink http bridge: the connection to ${this.label} failed`, error);
+    return gatewayFailure(`the connection to ${this.label} failed`, error);
   }
 
   private readMessage(): string | undefined {

@@ -1,6 +1,10 @@
 /**
  * The services a bridge serves, by name: those it was given (an address, or a service of this
  * process) and, when it has a resolver, those the resolver knows.
+ *
+ * When one cannot be reached, the client is told that and the service's name, nothing more: the
+ * reason names the address (a socket path, a command line, a `ws:` URL with its `access_token`),
+ * which is the operator's to know, and goes to the bridge's log.
  */
 import type { Duplex } from "node:stream";
 import { connect } from "../client/connect.js";
@@ -8,6 +12,7 @@ import type { Connection } from "../client/connection.js";
 import { resolve } from "../client/resolver.js";
 import { ConnectionError, InterfaceNotFoundError, ProtocolError, VarlinkError } from "../errors.js";
 import { isInterfaceName } from "../idl/names.js";
+import type { ServiceLogger } from "../server/types.js";
 import { describeAddress, toAddress, type Address } from "../transport/address.js";
 import { duplexPair } from "../transport/memory.js";
 import { openStream } from "../transport/open-stream.js";
@@ -19,10 +24,12 @@ import type { HttpServiceTarget } from "./types.js";
 export class ServiceTargets {
   private readonly configured: ReadonlyMap<string, HttpServiceTarget>;
   private readonly resolver: string | Address | undefined;
+  private readonly log: ServiceLogger;
 
-  constructor(configured: ReadonlyMap<string, HttpServiceTarget>, resolver: string | Address | undefined) {
+  constructor(configured: ReadonlyMap<string, HttpServiceTarget>, resolver: string | Address | undefined, log: ServiceLogger) {
     this.configured = configured;
     this.resolver = resolver;
+    this.log = log;
   }
 
   /**
@@ -56,7 +63,8 @@ export class ServiceTargets {
       return await openStream(address);
     } catch (error) {
       if (error instanceof ConnectionError || error instanceof TypeError) {
-        throw gatewayFailure(`cannot connect to the service ${name}: ${error.message}`, error);
+        this.log(`varlink http bridge: cannot reach the service ${name}`, error);
+        throw gatewayFailure(`cannot reach the service ${name}`, error);
       }
       throw error;
     }
@@ -72,7 +80,8 @@ export class ServiceTargets {
     } catch (error) {
       if (error instanceof InterfaceNotFoundError) throw unknownService(name);
       if (error instanceof ConnectionError || error instanceof ProtocolError || error instanceof VarlinkError) {
-        throw gatewayFailure(`cannot resolve the service ${name} with the resolver at ${label(resolver)}: ${error.message}`, error);
+        this.log(`varlink http bridge: cannot resolve the service ${name} with the resolver at ${label(resolver)}`, error);
+        throw gatewayFailure(`cannot resolve the service ${name}`, error);
       }
       throw error;
     }
@@ -88,7 +97,8 @@ export class ServiceTargets {
       return interfaces.filter((name): name is string => typeof name === "string");
     } catch (error) {
       if (error instanceof ConnectionError || error instanceof ProtocolError || error instanceof VarlinkError) {
-        throw gatewayFailure(`cannot list the services of the resolver at ${label(resolver)}: ${error.message}`, error);
+        this.log(`varlink http bridge: cannot list the services of the resolver at ${label(resolver)}`, error);
+        throw gatewayFailure("cannot list the services of the resolver", error);
       }
       throw error;
     } finally {

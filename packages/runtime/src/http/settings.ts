@@ -7,7 +7,7 @@ import { DEFAULT_MAX_MESSAGE_SIZE } from "../protocol/framing.js";
 import type { VarlinkService } from "../server/service.js";
 import type { ServiceLogger } from "../server/types.js";
 import { toAddress, type Address } from "../transport/address.js";
-import { tokenDigests } from "./security.js";
+import { isLoopback, normalizeHost, normalizeOrigin, tokenDigests } from "./security.js";
 import type { HttpBridgeOptions, HttpServiceTarget } from "./types.js";
 
 /** The options, checked, with their defaults. */
@@ -21,7 +21,13 @@ export interface BridgeSettings {
   readonly tls: HttpBridgeOptions["tls"];
   /** SHA-256 digests of the accepted tokens; undefined when none are needed. */
   readonly tokens: readonly Buffer[] | undefined;
+  /** Origins as browsers write them (see normalizeOrigin). */
   readonly allowOrigins: ReadonlySet<string>;
+  /**
+   * The hosts a request's `Host` may name besides loopback ones (see normalizeHost); undefined
+   * when the bridge does not listen on loopback, and `Host` is not checked.
+   */
+  readonly allowHosts: ReadonlySet<string> | undefined;
   readonly maxMessageSize: number;
   readonly log: ServiceLogger;
 }
@@ -60,6 +66,7 @@ export function settingsFrom(options: HttpBridgeOptions): BridgeSettings {
     tls,
     tokens: tokensFrom(options.tokens),
     allowOrigins: originsFrom(options.allowOrigins ?? []),
+    allowHosts: hostsFrom(options.allowHosts ?? [], isLoopback(host)),
     maxMessageSize,
     log: guarded(options.log ?? defaultLog),
   };
@@ -138,11 +145,31 @@ function tokensFrom(tokens: readonly string[] | undefined): readonly Buffer[] | 
 }
 
 function originsFrom(origins: readonly string[]): Set<string> {
+  if (!Array.isArray(origins)) throw new TypeError("allowOrigins must be an array of origins");
   const set = new Set<string>();
   for (const origin of origins) {
-    if (typeof origin !== "string" || origin === "") throw new TypeError("allowOrigins must hold non-empty strings");
-    // Browsers send an origin without a trailing slash; a pasted URL often has one.
-    set.add(origin.replace(/\/+$/, ""));
+    // As browsers write it, so that `https://App.example:443/` matches what they send.
+    const normalized = typeof origin === "string" ? normalizeOrigin(origin) : undefined;
+    if (normalized === undefined) {
+      throw new TypeError(
+        `allowOrigins: ${JSON.stringify(origin)} is not an origin: SCHEME://HOST[:PORT] with no path, such as https://example.org`,
+      );
+    }
+    set.add(normalized);
   }
   return set;
+}
+
+function hostsFrom(hosts: readonly string[], loopback: boolean): Set<string> | undefined {
+  if (!Array.isArray(hosts)) throw new TypeError("allowHosts must be an array of host names");
+  const set = new Set<string>();
+  for (const host of hosts) {
+    const normalized = typeof host === "string" ? normalizeHost(host) : undefined;
+    if (normalized === undefined) {
+      throw new TypeError(`allowHosts: ${JSON.stringify(host)} is not a host name or IP address without a port, such as bridge.example`);
+    }
+    set.add(normalized);
+  }
+  // Checked, and then dropped, on other hosts too: a mistake is found before it matters.
+  return loopback ? set : undefined;
 }

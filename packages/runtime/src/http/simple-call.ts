@@ -32,15 +32,18 @@ export async function handleCall(
   const streaming = !oneway && wantsJsonSeq(request.headers.accept);
   // The body is checked before a connection is opened for it.
   const parameters = parametersJson(await readBody(request, context.settings.maxMessageSize));
-  // A oneway call's connection outlives the response: it is ended once the call is written.
-  const exchange = await openExchange(context, service, oneway ? undefined : response);
+  const exchange = await openExchange(context, service, response);
   if (streaming) {
     await streamReplies(response, exchange, callText(method, parameters, "more"));
     return;
   }
   if (oneway) {
+    // Bound to the response until the call is written: a service that stops reading leaves the
+    // write pending, and the connection must go with the client that gives up waiting.
     await exchange.send(callText(method, parameters, "oneway"));
-    // Ended, not destroyed: the service reads the call before it sees the connection close.
+    // Then it outlives the response: ended, not destroyed, so that the service reads the call
+    // before it sees the connection close (finish() destroys it if the service takes too long).
+    exchange.release();
     exchange.finish();
     sendNoContent(response);
     return;

@@ -52,13 +52,25 @@ export interface HttpBridgeOptions {
    */
   tokens?: readonly string[];
   /**
-   * Origins whose browser requests and WebSocket upgrades are accepted, exactly as browsers send
-   * them (`"http://localhost:5173"`). A request whose `Origin` header is not listed is refused
-   * with 403; requests without `Origin` (curl, Node, other programs) pass. CORS preflights
-   * (`OPTIONS`) from listed origins are answered. Default: none, so browsers of other origins
-   * get nothing.
+   * Origins whose browser requests and WebSocket upgrades are accepted (`"http://localhost:5173"`),
+   * compared as browsers write them: scheme and host in lower case, without the default port or a
+   * trailing slash (`"HTTPS://App.example:443/"` is `"https://app.example"`). A request whose
+   * `Origin` header is not listed is refused with 403; requests without `Origin` (curl, Node,
+   * other programs) pass. CORS preflights (`OPTIONS`) from listed origins are answered. Default:
+   * none, so browsers of other origins get nothing. A value that is not an origin (a path, a
+   * query, a scheme other than http and https) is a TypeError.
    */
   allowOrigins?: readonly string[];
+  /**
+   * Host names (or IP addresses) a request's `Host` header may name, besides loopback ones, when
+   * the bridge listens on loopback (`"bridge.example"`, no port: any port is accepted; compared
+   * without regard to case). On loopback every other `Host` is refused with 403, HTTP requests and
+   * WebSocket upgrades alike: a page whose name an attacker points at 127.0.0.1 (DNS rebinding)
+   * gets nothing. Loopback names are `localhost`, `*.localhost`, `127.0.0.0/8` and `[::1]`. Not
+   * checked on other hosts: there, which names reach the bridge is the deployment's to decide.
+   * Default: none.
+   */
+  allowHosts?: readonly string[];
   /**
    * The largest request body and the largest varlink message relayed either way, in bytes.
    * Default `DEFAULT_MAX_MESSAGE_SIZE` (16 MiB). A bigger body gets 413; a bigger message on a

@@ -240,7 +240,7 @@ function replyFlags(text: string): ReplyFlags {
   const members = memberTexts(text, REPLY_KEYS);
   const error = members.get("error");
   // Only a string names an error; `"error": null` is no error, as the client reads it.
-  return { error: error !== undefined && error.startsWith('"'), continues: members.get("continues") === "true" };
+  return { error: error?.startsWith('"') === true, continues: members.get("continues") === "true" };
 }
 
 /** The bytes of `text` and a NUL, in one buffer: one copy, and no joined string. */

@@ -2,6 +2,9 @@
  * `GET …/ws/services/{service}` with `Upgrade: websocket`: the checks every request gets, then a
  * connection to the service, and only then the WebSocket. When the service cannot be reached the
  * upgrade is refused with 502 and no WebSocket is made, as UAPI.20 asks.
+ *
+ * Node hands every request with `Connection: Upgrade` to this handler, those asking for another
+ * protocol too (`Upgrade: h2c`): those are answered as plain HTTP/1.1 requests (ignored-upgrade.ts).
  */
 import { STATUS_CODES, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
@@ -9,7 +12,8 @@ import { WebSocketServer } from "ws";
 import type { BridgeContext } from "./context.js";
 import { HttpFailure } from "./failure.js";
 import { matchRoute, parseTarget } from "./routes.js";
-import { checkOrigin, checkToken } from "./security.js";
+import { answerIgnoringUpgrade } from "./ignored-upgrade.js";
+import { checkHost, checkOrigin, checkToken } from "./security.js";
 import { relayWebSocket } from "./websocket-relay.js";
 
 /** The handler of a server's `upgrade` event. */
@@ -27,9 +31,15 @@ export function upgradeHandler(context: BridgeContext): UpgradeHandler {
     // Text frames are bytes of the stream like binary ones, and may end inside a character.
     skipUTF8Validation: true,
   });
+  const answerPlainly = answerIgnoringUpgrade(context);
   return (request, socket, head) => {
     // Until the WebSocket takes the socket over, its errors (a reset) are the end of it, no more.
     socket.on("error", () => socket.destroy());
+    if (request.headers.upgrade?.trim().toLowerCase() !== "websocket") {
+      // HTTP lets a server ignore an upgrade it does not want (RFC 9110, 7.8).
+      answerPlainly(request, socket, head);
+      return;
+    }
     upgrade(context, server, request, socket, head).catch((error: unknown) => {
       context.settings.log("varlink http bridge: a WebSocket upgrade failed", error);
       refuse(socket, new HttpFailure(500, "the bridge failed"));
@@ -46,6 +56,7 @@ async function upgrade(
 ): Promise<void> {
   let service: Duplex;
   try {
+    checkHost(request, context.settings.allowHosts);
     checkOrigin(request, context.settings.allowOrigins);
     const url = parseTarget(request.url);
     checkToken(request, context.settings.tokens, url.searchParams);
@@ -53,9 +64,6 @@ async function upgrade(
     if (match === undefined) throw new HttpFailure(404, "no such route");
     if (match.route.kind !== "websocket") throw new HttpFailure(400, "only the ws/services/{service} routes upgrade to WebSocket");
     if (request.method !== "GET") throw new HttpFailure(405, "a WebSocket upgrade is a GET request", { Allow: "GET" });
-    if (request.headers.upgrade?.toLowerCase() !== "websocket") {
-      throw new HttpFailure(400, "only upgrades to WebSocket are supported");
-    }
     service = await context.targets.open(match.route.service);
   } catch (error) {
     if (!(error instanceof HttpFailure)) throw error;

@@ -12,6 +12,7 @@ import type { JsonValue } from "../types.js";
  * takes an interface's type and lets an object literal have any keys.)
  */
 export type AnyObject = object & {
+  // biome-ignore lint/suspicious/noExplicitAny: `unknown` here would refuse interfaces' types (see above).
   readonly [key: string]: any;
   readonly [Symbol.iterator]?: never;
 };

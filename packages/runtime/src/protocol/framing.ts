@@ -25,9 +25,17 @@ const DECODE_BATCH = 64 * 1024;
 /** Splits a byte stream into NUL-terminated messages, each handed back as its text. */
 export class MessageReader {
   readonly maxMessageSize: number;
-  /** Chunks not yet scanned; the first is read from `offset`. */
-  private readonly queue: Uint8Array[] = [];
+  /**
+   * Chunks not yet scanned, from `head` on (an index rather than shift(), so that a flood of tiny
+   * chunks costs linear time); the first is read from `offset`.
+   */
+  private queue: Uint8Array[] = [];
+  private head = 0;
   private offset = 0;
+  /** Bytes in the queue not yet scanned: kept as chunks come and go, never summed. */
+  private queuedBytes = 0;
+  /** Bytes pushed since the reader was made: with `pendingBytes`, where the next message starts. */
+  private pushedBytes = 0;
   /** The text so far of a message whose NUL has not arrived, decoded as its chunks came. */
   private partial = "";
   /** That message's size so far in bytes, `held` included. */
@@ -42,7 +50,10 @@ export class MessageReader {
 
   /** Adds bytes received from the peer. */
   push(chunk: Uint8Array): void {
-    if (chunk.length > 0) this.queue.push(chunk);
+    if (chunk.length === 0) return;
+    this.queue.push(chunk);
+    this.queuedBytes += chunk.length;
+    this.pushedBytes += chunk.length;
   }
 
   /**
@@ -51,21 +62,19 @@ export class MessageReader {
    */
   read(): string | undefined {
     for (;;) {
-      const chunk = this.queue[0];
+      const chunk = this.queue[this.head];
       if (chunk === undefined) return undefined;
       const end = chunk.indexOf(0, this.offset);
       if (end === -1) {
+        this.queuedBytes -= chunk.length - this.offset;
         this.keepPartial(chunk.subarray(this.offset), false);
-        this.queue.shift();
-        this.offset = 0;
+        this.dropHead();
         continue;
       }
       const piece = chunk.subarray(this.offset, end);
+      this.queuedBytes -= end + 1 - this.offset;
       this.offset = end + 1;
-      if (this.offset >= chunk.length) {
-        this.queue.shift();
-        this.offset = 0;
-      }
+      if (this.offset >= chunk.length) this.dropHead();
       if (this.partialLength === 0) {
         this.checkSize(piece.length);
         return decodeUtf8(piece);
@@ -86,9 +95,14 @@ export class MessageReader {
     // Decoded text goes back to the very bytes it came from: it was checked to be UTF-8.
     const pieces: Uint8Array[] = this.partial === "" ? [] : [encodeUtf8(this.partial)];
     for (const bytes of this.held) pieces.push(bytes);
-    this.queue.forEach((chunk, index) => pieces.push(index === 0 ? chunk.subarray(this.offset) : chunk));
-    this.queue.length = 0;
+    for (let index = this.head; index < this.queue.length; index++) {
+      const chunk = this.queue[index]!;
+      pieces.push(index === this.head ? chunk.subarray(this.offset) : chunk);
+    }
+    this.queue = [];
+    this.head = 0;
     this.offset = 0;
+    this.queuedBytes = 0;
     this.partial = "";
     this.partialLength = 0;
     this.held = [];
@@ -98,9 +112,30 @@ export class MessageReader {
 
   /** Bytes held for a message that has not ended yet. */
   get pendingBytes(): number {
-    let total = this.partialLength;
-    this.queue.forEach((chunk, index) => (total += chunk.length - (index === 0 ? this.offset : 0)));
-    return total;
+    return this.partialLength + this.queuedBytes;
+  }
+
+  /**
+   * Where, in the bytes pushed since the reader was made, the next message starts: the offset of
+   * the message that the next `read()` returns. File descriptors that came with the chunk at a
+   * given offset are matched to messages by it.
+   */
+  get nextMessageOffset(): number {
+    return this.pushedBytes - this.pendingBytes;
+  }
+
+  /** Forgets the first chunk, which has been scanned. */
+  private dropHead(): void {
+    this.queue[this.head] = EMPTY_BYTES;
+    this.head += 1;
+    this.offset = 0;
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
   }
 
   /**
@@ -208,7 +243,7 @@ export function writeMessage(
 ): void {
   if (typeof frame !== "string") {
     const last = frame.length - 1;
-    frame.forEach((buffer, index) => stream.write(buffer, index === last ? callback : undefined));
+    for (let index = 0; index <= last; index++) stream.write(frame[index]!, index === last ? callback : undefined);
     return;
   }
   if (frame.length < SEPARATE_NUL_THRESHOLD) {

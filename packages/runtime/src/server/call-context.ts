@@ -5,6 +5,7 @@ import { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { ParsedCall } from "./call.js";
 import type { CallContext, CallPeer } from "./types.js";
+import { isNativeSocket, nativeIfLoaded } from "../fds/native.js";
 
 const UNIX_PEER: CallPeer = Object.freeze({ transport: "unix" });
 const STREAM_PEER: CallPeer = Object.freeze({ transport: "stream" });
@@ -14,6 +15,7 @@ const STREAM_PEER: CallPeer = Object.freeze({ transport: "stream" });
  * socket's address is a system call and every call of the connection shares the answer.
  */
 export function peerOf(stream: Duplex): CallPeer {
+  if (isNativeSocket(stream)) return unixPeer(stream);
   if (!(stream instanceof Socket)) return STREAM_PEER;
   const { remoteAddress: address, remotePort: port, remoteFamily: family } = stream;
   if (address !== undefined && port !== undefined && family !== undefined) {
@@ -24,7 +26,19 @@ export function peerOf(stream: Duplex): CallPeer {
   // server's address is its path, a string: a TCP connection whose peer is already gone (no
   // remote address) is not taken for a unix one.
   const server = (stream as { server?: { address(): unknown } }).server;
-  return typeof server?.address() === "string" ? UNIX_PEER : STREAM_PEER;
+  return typeof server?.address() === "string" ? unixPeer(stream) : STREAM_PEER;
+}
+
+/** A unix peer, with its credentials when the addon is loaded (services load it as they listen). */
+function unixPeer(stream: Duplex): CallPeer {
+  const native = nativeIfLoaded();
+  if (native === undefined) return UNIX_PEER;
+  try {
+    const { uid, gid, pid } = native.peerCredentials(stream);
+    return Object.freeze({ transport: "unix", uid, gid, pid });
+  } catch {
+    return UNIX_PEER;
+  }
 }
 
 /** The server's handle on one call's context: whether the handler asked for the raw stream. */

@@ -26,6 +26,10 @@
  */
 import type { Duplex } from "node:stream";
 import type { BudgetAccount, BudgetHolder, MemoryBudget } from "../memory-budget.js";
+import { attachReceived, closeFds, closeUntaken } from "../fds/attached.js";
+import { isNativeSocket } from "../fds/native.js";
+import { ReceivedFds } from "../fds/received.js";
+import { concatBytes } from "../protocol/bytes.js";
 import { MessageReader, SEPARATE_NUL_THRESHOLD, decodeMessage } from "../protocol/framing.js";
 import { CALL_SHAPE } from "../protocol/message-shape.js";
 import { frameLength, type Frame } from "../protocol/serialize.js";
@@ -46,9 +50,12 @@ export interface ReplyChannel {
   readonly peer?: CallPeer;
   /**
    * Queues one message: its JSON, to which the NUL is added here, or the buffers of a large
-   * one, NUL included. Dropped once the connection is closed.
+   * one, NUL included, with the file descriptors to send along (closed once sent, or dropped).
+   * Dropped once the connection is closed.
    */
-  write(frame: Frame): void;
+  write(frame: Frame, fds?: readonly number[]): void;
+  /** True when the connection can send file descriptors (a unix socket from the addon). */
+  readonly passesFds?: boolean;
   /** Resolves when the stream can take more output, or the connection has closed. */
   writable(): Promise<void>;
   /**
@@ -133,6 +140,14 @@ export class Connection implements ReplyChannel, BudgetHolder {
   private turnTaken = 0;
   /** A large message taken from the reader that waits for its turn to be parsed. */
   private deferred: string | undefined;
+  /** The file descriptors that came with the deferred message. */
+  private deferredFds: number[] | undefined;
+  /** Descriptors received and not yet matched to a message; only on sockets that pass them. */
+  private readonly receivedFds: ReceivedFds | undefined;
+  /** The parameters of the call in progress, when descriptors came with it: closed at its end. */
+  private callFds: object | undefined;
+  /** True when replies can carry file descriptors. */
+  readonly passesFds: boolean;
 
   constructor(
     private readonly stream: Duplex,
@@ -146,6 +161,12 @@ export class Connection implements ReplyChannel, BudgetHolder {
     this.messageTimer = new Watchdog(options.messageTimeout, this.onMessageTimeout, "waiting");
     this.writeTimer = new Watchdog(options.writeTimeout, this.onWriteTimeout);
     this.account = options.memoryBudget.open(this);
+    this.passesFds = isNativeSocket(stream);
+    if (isNativeSocket(stream)) {
+      const received = new ReceivedFds();
+      this.receivedFds = received;
+      stream.on("fds", ({ fds, offset, length }) => received.add(fds, offset, length));
+    }
     stream.on("readable", this.onReadable);
     stream.on("end", this.onEnd);
     stream.on("error", this.onError);
@@ -164,8 +185,18 @@ export class Connection implements ReplyChannel, BudgetHolder {
   }
 
   /** Queues one message; see {@link ReplyChannel.write}. */
-  write(frame: Frame): void {
-    if (this.state !== "open") return;
+  write(frame: Frame, fds?: readonly number[]): void {
+    if (this.state !== "open") {
+      if (fds !== undefined) closeFds(fds);
+      return;
+    }
+    if (fds !== undefined && fds.length > 0 && isNativeSocket(this.stream)) {
+      // Descriptors go with the first byte of their message, in a write of its own.
+      this.flush();
+      const bytes = typeof frame === "string" ? `${frame}\0` : concatBytes(frame);
+      this.stream.writeWithFds(bytes, fds, () => closeFds(fds));
+      return;
+    }
     const length = frameLength(frame) + (typeof frame === "string" ? 1 : 0);
     // One message alone always goes out; only a backlog of several is cut off.
     const queued = this.outputLength + this.stream.writableLength;
@@ -323,6 +354,10 @@ export class Connection implements ReplyChannel, BudgetHolder {
     this.output = [];
     this.outputLength = 0;
     this.deferred = undefined;
+    if (this.deferredFds !== undefined) closeFds(this.deferredFds);
+    this.deferredFds = undefined;
+    this.receivedFds?.closeAll();
+    this.releaseCallFds();
     this.account.close();
     this.abortController.abort();
     if (!wasDetached) this.options.onGone(this);
@@ -342,14 +377,23 @@ export class Connection implements ReplyChannel, BudgetHolder {
         return;
       }
       let text: string | undefined;
+      let fds: number[] | undefined;
       let call: ParsedCall;
       try {
         if (this.turnTaken >= TURN_INPUT) {
           this.yieldTurn();
           return;
         }
-        text = this.deferred ?? this.reader.read();
-        this.deferred = undefined;
+        fds = this.deferredFds;
+        this.deferredFds = undefined;
+        if (this.deferred !== undefined) {
+          text = this.deferred;
+          this.deferred = undefined;
+        } else {
+          const start = this.reader.nextMessageOffset;
+          text = this.reader.read();
+          if (text !== undefined) fds = this.receivedFds?.forMessage(start, this.reader.nextMessageOffset);
+        }
         if (text === undefined) {
           if (this.pull() > 0) {
             this.account.set(this.heldBytes());
@@ -362,6 +406,7 @@ export class Connection implements ReplyChannel, BudgetHolder {
         this.messageTimer.disarm();
         if (text.length >= LARGE_MESSAGE && !takeLargeMessageTurn()) {
           this.deferred = text;
+          this.deferredFds = fds;
           this.yieldTurn();
           return;
         }
@@ -369,8 +414,13 @@ export class Connection implements ReplyChannel, BudgetHolder {
         this.turnTaken += text.length;
         call = parseCall(decodeMessage(text, CALL_SHAPE));
       } catch (error) {
+        if (fds !== undefined) closeFds(fds);
         this.violation(error);
         return;
+      }
+      if (fds !== undefined) {
+        attachReceived(call.parameters, fds);
+        this.callFds = call.parameters;
       }
       this.busy = true;
       this.holdInput = call.upgrade;
@@ -379,6 +429,7 @@ export class Connection implements ReplyChannel, BudgetHolder {
         // Answered already: go on with the next call in this loop, with no promise turn.
         this.busy = false;
         this.holdInput = false;
+        this.releaseCallFds();
         continue;
       }
       pending.then(this.callDone, this.callFailed);
@@ -405,7 +456,15 @@ export class Connection implements ReplyChannel, BudgetHolder {
     void this.writable().then(this.callDone);
   }
 
+  /** The call in progress has ended: the descriptors its handler did not take are closed. */
+  private releaseCallFds(): void {
+    if (this.callFds === undefined) return;
+    closeUntaken(this.callFds);
+    this.callFds = undefined;
+  }
+
   private readonly callDone = (): void => {
+    this.releaseCallFds();
     this.busy = false;
     this.holdInput = false;
     this.betweenCalls = false;

@@ -34,6 +34,7 @@ import {
 } from "../errors.js";
 import type { InterfaceDefinition, MethodMember } from "../idl/model.js";
 import { checkParameters } from "../validate/check-parameters.js";
+import { closeFds, outgoingFds } from "../fds/attached.js";
 import { isPlainObject } from "../validate/check-value.js";
 import type { ParsedCall } from "./call.js";
 import { createCallContext, type UpgradeSlot } from "./call-context.js";
@@ -340,7 +341,16 @@ export class Dispatcher {
     channel: ReplyChannel,
     continues: boolean,
   ): boolean {
-    if (call.oneway) return true;
+    const fds = outgoingFds(value);
+    if (call.oneway) {
+      if (fds !== undefined) closeFds(fds);
+      return true;
+    }
+    if (fds !== undefined && fds.length > 0 && channel.passesFds !== true) {
+      closeFds(fds);
+      const message = `varlink: ${call.method} replied with file descriptors on a connection that does not pass them (serve with the fds option, on a unix socket)`;
+      return this.internalError(channel, message);
+    }
     const parameters = value ?? {};
     if (!isPlainObject(parameters)) {
       const message = `varlink: ${call.method} returned a reply that is not an object`;
@@ -358,10 +368,11 @@ export class Dispatcher {
     try {
       frame = serializeMessage(continues ? { parameters, continues: true } : { parameters });
     } catch (error) {
+      if (fds !== undefined) closeFds(fds);
       const message = `varlink: the reply of ${call.method} cannot be encoded`;
       return this.internalError(channel, message, error);
     }
-    channel.write(frame);
+    channel.write(frame, fds);
     return true;
   }
 

@@ -6,6 +6,7 @@ import type { Duplex } from "node:stream";
 import { parseInterface } from "../idl/parser.js";
 import type { InterfaceDefinition } from "../idl/model.js";
 import { DEFAULT_MAX_MESSAGE_SIZE } from "../protocol/framing.js";
+import { loadNative } from "../fds/native.js";
 import { listenFromEnvironment } from "../transport/activation.js";
 import type { Address } from "../transport/address.js";
 import { listen } from "../transport/listen.js";
@@ -86,6 +87,8 @@ export class VarlinkService {
   private readonly dispatcher: Dispatcher;
   private readonly connectionOptions: ConnectionOptions;
   private readonly maxConnections: number;
+  /** Whether connections accept file descriptors (the `fds` option). */
+  private readonly fds: boolean;
   /** The log line of connections refused beyond `maxConnections`, at most one per 10 s. */
   private readonly refusals: RepeatedLog;
   /** The log line of connections the memory budget closed, at most one per 10 s. */
@@ -101,6 +104,7 @@ export class VarlinkService {
     this.logger = options.logger ?? defaultLogger;
     this.interfaceDir = options.interfaceDir;
     this.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    this.fds = options.fds === true;
     const memoryBudget = options.memoryBudget ?? processMemoryBudget();
     this.refusals = new RepeatedLog(
       `varlink: refusing a connection beyond the limit of ${this.maxConnections}`,
@@ -214,7 +218,9 @@ export class VarlinkService {
    */
   async listen(address: string | Address): Promise<Listener> {
     if (this.closing !== undefined) throw new Error("the service is closed");
-    const listener = await listen(address, (stream) => this.serve(stream));
+    // The addon, when installed, tells unix peers' credentials (see CallPeer).
+    await loadNative();
+    const listener = await listen(address, (stream) => this.serve(stream), { fds: this.fds });
     if (this.closing !== undefined) {
       await listener.close();
       throw new Error("the service is closed");

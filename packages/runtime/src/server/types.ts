@@ -86,16 +86,21 @@ export interface CallContext<R extends object = object, I = Input<R>> {
  * - `tcp`: the client's address, port and family, as the socket reports them (`remoteAddress`,
  *   `remotePort`, `remoteFamily`; an IPv4 client of a dual-stack listener may show as
  *   `::ffff:127.0.0.1` with family `IPv6`).
- * - `unix`: a connection accepted on a unix socket (abstract ones included). The uid, gid and
- *   pid of a unix peer need `SO_PEERCRED`, which Node does not offer, so they are not here; a
- *   native addon that reads them is planned (issue 20). Until then, do not make access decisions
- *   on a unix peer beyond what the socket file's permissions already enforce.
+ * - `unix`: a connection accepted on a unix socket (abstract ones included), with the peer's
+ *   `uid`, `gid` and `pid` as the kernel saw them when it connected (`SO_PEERCRED`) when the
+ *   optional `@varlink-ts/native` is installed; without it they are absent, and access decisions
+ *   cannot go beyond what the socket file's permissions already enforce.
  * - `stream`: any other stream handed to `serve()` (stdin and stdout, an in-memory pair, the
  *   `testing` mock): nothing is known about who is at the other end.
  */
 export type CallPeer =
   | { readonly transport: "tcp"; readonly address: string; readonly port: number; readonly family: string }
-  | { readonly transport: "unix" }
+  | {
+      readonly transport: "unix";
+      readonly uid?: number;
+      readonly gid?: number;
+      readonly pid?: number;
+    }
   | { readonly transport: "stream" };
 
 /**
@@ -182,6 +187,13 @@ export interface ServiceOptions {
    * every service and client of the process, a quarter of V8's heap limit.
    */
   readonly memoryBudget?: MemoryBudget;
+  /**
+   * Accept file descriptors from clients on unix sockets, and allow replies to carry them
+   * (`withFds`, `takeFds` from `@varlink-ts/runtime/fds`). Needs the optional
+   * `@varlink-ts/native`; `listen` rejects with `FdPassingUnavailableError` without it. Off by
+   * default: UAPI.20 wants services to accept descriptors only when an interface uses them.
+   */
+  readonly fds?: boolean;
   /**
    * Bytes of replies that may wait for one client to read them. A client that falls this far
    * behind is dropped (with a log line) and its queued replies discarded. Flow control keeps the

@@ -10,7 +10,7 @@
  */
 import { isIPv4, isIPv6 } from "node:net";
 import { joinCommandLine, splitCommandLine } from "./command-line.js";
-import { isWebSocketUrl, webSocketUrl } from "./websocket-url.js";
+import { isWebSocketUrl, redactUrl, webSocketUrl } from "./websocket-url.js";
 
 /**
  * A unix socket in the file system: `unix:/run/org.example.service`.
@@ -307,9 +307,14 @@ export function formatAddress(address: Address): string {
   return text;
 }
 
-/** A readable form of any address object, for messages; never throws. */
+/**
+ * A readable form of any address object, for messages; never throws. Unlike `formatAddress`, it
+ * leaves out secrets: a WebSocket URL is shown with its query values `REDACTED`
+ * (`?access_token=REDACTED`).
+ */
 export function describeAddress(address: Address): string {
   try {
+    if (address.kind === "websocket" && typeof address.url === "string") return redactUrl(address.url);
     return formatUnchecked(address);
   } catch {
     return JSON.stringify(address);
@@ -329,9 +334,9 @@ function formatUnchecked(address: Address): string {
         ? `tcp:[${address.host}]:${address.port}`
         : `tcp:${address.host}:${address.port}`;
     case "exec":
-      return ["exec:" + address.command, ...address.args].join(" ");
+      return [`exec:${address.command}`, ...address.args].join(" ");
     case "bridge":
-      return ["bridge:" + address.command, ...address.args].join(" ");
+      return [`bridge:${address.command}`, ...address.args].join(" ");
     case "ssh-unix":
       return `ssh-unix:${address.host}:${address.path}`;
     case "ssh-exec":

@@ -4,6 +4,9 @@
  */
 import { createConnection } from "node:net";
 import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import { connectNative, LIBUV_PADS_ABSTRACT } from "../fds/connect.js";
+import { loadNative } from "../fds/native.js";
 import { ConnectionError } from "../errors.js";
 import type { AbstractAddress, TcpAddress, UnixAddress } from "./address.js";
 
@@ -63,7 +66,12 @@ export async function connectSocket(
   address: UnixAddress | AbstractAddress | TcpAddress,
   label: string,
   signal: AbortSignal,
-): Promise<Socket> {
+): Promise<Duplex> {
+  if (address.kind === "abstract" && LIBUV_PADS_ABSTRACT) {
+    // Node 20's libuv pads abstract names; the addon, when installed, uses the exact name.
+    const native = await loadNative();
+    if (native !== undefined) return connectNative(native, address, label, signal, false);
+  }
   const started = Date.now();
   for (let delay = FIRST_RETRY_DELAY; ; delay = Math.min(delay * 2, MAX_RETRY_DELAY)) {
     try {

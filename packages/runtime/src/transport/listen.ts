@@ -12,6 +12,9 @@ import type { Address, UnixAddress } from "./address.js";
 import { errorCode, socketPath } from "./connect-socket.js";
 import { ServerListener } from "./listener.js";
 import type { Listener } from "./listener.js";
+import { LIBUV_PADS_ABSTRACT } from "../fds/connect.js";
+import { listenNative } from "../fds/listen.js";
+import { loadNative, requireNative } from "../fds/native.js";
 
 /**
  * Listens on a `unix:`, `unix:@` or `tcp:` address and calls `onConnection` with every accepted
@@ -29,13 +32,25 @@ import type { Listener } from "./listener.js";
 export async function listen(
   address: string | Address,
   onConnection: (stream: Duplex) => void,
+  options: ListenerOptions = {},
 ): Promise<Listener> {
   const target = toAddress(address);
   const label = describeAddress(target);
+  if (options.fds === true) {
+    if (target.kind !== "unix" && target.kind !== "abstract") {
+      throw new TypeError(`cannot pass file descriptors on ${label}: they travel over unix sockets only`);
+    }
+    const native = await requireNative("passing file descriptors");
+    if (target.kind === "unix") await removeStaleSocket(target.path, label);
+    return listenNative(native, target, label, onConnection, true);
+  }
   switch (target.kind) {
     case "unix":
       return listenUnix(target, label, onConnection);
     case "abstract": {
+      // Node 20's libuv pads abstract names; the addon, when installed, binds the exact name.
+      const native = LIBUV_PADS_ABSTRACT ? await loadNative() : undefined;
+      if (native !== undefined) return listenNative(native, target, label, onConnection, false);
       const server = await startServer({ path: socketPath(target) }, label, onConnection);
       return new ServerListener(label, server);
     }
@@ -53,6 +68,15 @@ export async function listen(
         `cannot listen on ${label}: only unix:, unix:@ and tcp: addresses can be listened on`,
       );
   }
+}
+
+/** Options of {@link listen}. */
+export interface ListenerOptions {
+  /**
+   * Accept file descriptors on the connections (unix sockets only; needs the optional
+   * `@varlink-ts/native`).
+   */
+  fds?: boolean;
 }
 
 async function listenUnix(

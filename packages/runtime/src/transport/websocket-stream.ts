@@ -24,6 +24,41 @@ export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
 const OPEN = 1;
 
+/** The meanings of the close codes of RFC 6455 (section 7.4.1) and IANA's registry. */
+const CLOSE_CODES: Readonly<Record<number, string>> = {
+  1001: "going away",
+  1002: "protocol error",
+  1003: "unsupported data",
+  1006: "abnormal closure",
+  1007: "invalid data",
+  1008: "policy violation",
+  1009: "message too big",
+  1010: "mandatory extension",
+  1011: "internal error",
+  1012: "service restart",
+  1013: "try again later",
+  1014: "bad gateway",
+  1015: "TLS handshake failure",
+};
+
+/**
+ * What a WebSocket's close code means for the calls still waiting: undefined for a normal close
+ * (1000, or 1005 when the close frame had no code), else a ConnectionError `closed` with the
+ * code, its meaning and the peer's reason: "the bridge closed the WebSocket: 1009 message too
+ * big: …". 1006 is no peer's code: the connection was lost without a close frame.
+ */
+export function closeError(code: number, reason: string): ConnectionError | undefined {
+  if (code === 1000 || code === 1005) return undefined;
+  const meaning = CLOSE_CODES[code];
+  const said = `${code}${meaning === undefined ? "" : ` ${meaning}`}${reason === "" ? "" : `: ${reason}`}`;
+  return new ConnectionError(
+    "closed",
+    code === 1006
+      ? `the WebSocket connection was lost without a close frame: ${said}`
+      : `the bridge closed the WebSocket: ${said}`,
+  );
+}
+
 /**
  * Opens a WebSocket to `url` and resolves with it as a byte stream once the handshake is done.
  * Browsers do not tell why a handshake failed (the bridge's 401, 403, 404 or 502 look alike), so
@@ -69,18 +104,41 @@ export function openWebSocket(
 }
 
 type Listener = (error: Error) => void;
+type WriteCallback = (error: Error | null | undefined) => void;
+
+/** A write held while corked, and whom to tell once it is handed to the WebSocket. */
+interface CorkedWrite {
+  readonly bytes: Uint8Array;
+  readonly callback: WriteCallback | undefined;
+}
 
 /**
- * An open WebSocket seen as the byte stream a `Connection` reads and writes: frames received are
- * queued as chunks (`read()`), writes made while corked leave as one binary frame.
+ * An open WebSocket seen as the byte stream a `Connection` reads and writes, with the events of
+ * a Node Readable: frames received are queued as chunks (`read()`); "end" comes once the
+ * WebSocket has closed normally *and* the last chunk has been read, then "close"; after an
+ * abnormal close (a code other than 1000 and 1005, see {@link closeError}), "error" comes instead
+ * of "end" once every chunk has been read and a read finds nothing more, then "close".
+ *
+ * Writes made while corked leave as one binary frame at `uncork()`; a write's callback runs once
+ * its bytes have been handed to `send()`, or with an error when the WebSocket closed first. That
+ * is all a browser tells: its WebSocket has no backpressure (`send()` never refuses; what it has
+ * not sent yet waits in its `bufferedAmount`), so `write()` returns true and there is no "drain".
  */
 export class WebSocketByteStream implements ByteStream {
   private readonly socket: WebSocketLike;
   private readonly chunks: Uint8Array[] = [];
   private queuedBytes = 0;
-  private corkedWrites: Uint8Array[] | undefined;
+  private corkedWrites: CorkedWrite[] | undefined;
+  /** Callbacks of writes the WebSocket closed before taking: told once the stream has ended. */
+  private unsent: WriteCallback[] = [];
   private readonly listeners = new Map<string, Set<Listener>>();
-  private ended = false;
+  /** The WebSocket has closed: nothing more arrives. */
+  private socketClosed = false;
+  /** The WebSocket failed ("error" event); its "close" follows. */
+  private failed = false;
+  /** What the close means once the queue is read: undefined for a normal end. */
+  private closeFailure: ConnectionError | undefined;
+  private endEmitted = false;
   private isDestroyed = false;
   private closeEmitted = false;
 
@@ -95,8 +153,9 @@ export class WebSocketByteStream implements ByteStream {
     return this.isDestroyed;
   }
 
+  /** True once "end" has been emitted, as on a Node Readable. */
   get readableEnded(): boolean {
-    return this.ended && this.chunks.length === 0;
+    return this.endEmitted;
   }
 
   /** Bytes received and not read yet. */
@@ -107,8 +166,18 @@ export class WebSocketByteStream implements ByteStream {
   /** The next chunk received, or null when there is none yet. */
   read(): Uint8Array | null {
     const chunk = this.chunks.shift();
-    if (chunk === undefined) return null;
+    if (chunk === undefined) {
+      // After an abnormal close the error comes once the reader asks for more and nothing is
+      // left: until then it may still hold data it has not handled (a Connection whose `more`
+      // consumer is behind), as with Node's client.
+      if (this.socketClosed && this.closeFailure !== undefined) queueMicrotask(this.drained);
+      return null;
+    }
     this.queuedBytes -= chunk.length;
+    // The last chunk after a normal close: "end" follows, as a Node Readable's does, a moment later.
+    if (this.chunks.length === 0 && this.socketClosed && this.closeFailure === undefined) {
+      queueMicrotask(this.drained);
+    }
     return chunk;
   }
 
@@ -120,18 +189,20 @@ export class WebSocketByteStream implements ByteStream {
   }
 
   /**
-   * Sends `chunk` (or queues it while corked). `callback` runs once the WebSocket has taken it,
-   * which is all a browser tells.
+   * Sends `chunk`, or holds it while corked. `callback` runs once the WebSocket has been handed
+   * the bytes (which is all a browser tells), or with a ConnectionError when it closed first.
    */
-  write(chunk: string | Uint8Array, callback?: (error: Error | null | undefined) => void): boolean {
+  write(chunk: string | Uint8Array, callback?: WriteCallback): boolean {
     const bytes = typeof chunk === "string" ? encodeUtf8(chunk) : chunk;
     if (this.isDestroyed || this.socket.readyState !== OPEN) {
-      const error = new ConnectionError("closed", "the WebSocket is closed");
-      if (callback !== undefined) queueMicrotask(() => callback(error));
+      if (callback !== undefined) this.failWrites([callback]);
       return false;
     }
-    if (this.corkedWrites !== undefined) this.corkedWrites.push(bytes);
-    else this.socket.send(bytes);
+    if (this.corkedWrites !== undefined) {
+      this.corkedWrites.push({ bytes, callback });
+      return true;
+    }
+    this.socket.send(bytes);
     if (callback !== undefined) queueMicrotask(() => callback(null));
     return true;
   }
@@ -141,12 +212,19 @@ export class WebSocketByteStream implements ByteStream {
     this.corkedWrites ??= [];
   }
 
+  /** Sends the writes held since `cork()` as one frame, then tells their callbacks. */
   uncork(): void {
     const writes = this.corkedWrites;
     this.corkedWrites = undefined;
-    if (writes === undefined || writes.length === 0 || this.isDestroyed) return;
-    if (this.socket.readyState !== OPEN) return;
-    this.socket.send(writes.length === 1 ? writes[0]! : concatBytes(writes));
+    if (writes === undefined || writes.length === 0) return;
+    if (this.isDestroyed || this.socket.readyState !== OPEN) {
+      this.failWrites(writes.map((write) => write.callback));
+      return;
+    }
+    this.socket.send(writes.length === 1 ? writes[0]!.bytes : concatBytes(writes.map((write) => write.bytes)));
+    for (const { callback } of writes) {
+      if (callback !== undefined) queueMicrotask(() => callback(null));
+    }
   }
 
   /** Sends what is corked and closes the WebSocket normally. */
@@ -155,10 +233,15 @@ export class WebSocketByteStream implements ByteStream {
     this.destroy();
   }
 
-  /** Closes the WebSocket; "close" follows. */
+  /** Closes the WebSocket and drops what was not read; "close" follows. */
   destroy(): void {
     if (this.isDestroyed) return;
     this.isDestroyed = true;
+    const writes = this.corkedWrites;
+    this.corkedWrites = undefined;
+    if (writes !== undefined) this.failWrites(writes.map((write) => write.callback));
+    this.chunks.length = 0;
+    this.queuedBytes = 0;
     this.socket.close(1000);
     this.finish();
   }
@@ -167,7 +250,10 @@ export class WebSocketByteStream implements ByteStream {
   on(event: "error", listener: (error: Error) => void): this;
   on(event: string, listener: (error: Error) => void): this {
     let set = this.listeners.get(event);
-    if (set === undefined) this.listeners.set(event, (set = new Set()));
+    if (set === undefined) {
+      set = new Set();
+      this.listeners.set(event, set);
+    }
     set.add(listener);
     return this;
   }
@@ -201,17 +287,57 @@ export class WebSocketByteStream implements ByteStream {
     this.emit("readable");
   };
 
-  private readonly onClose = (): void => {
-    if (this.ended) return;
-    this.ended = true;
-    this.emit("end");
+  private readonly onClose = (event: { code?: unknown; reason?: unknown }): void => {
+    if (this.socketClosed) return;
+    this.socketClosed = true;
+    const code = typeof event.code === "number" ? event.code : 1005;
+    const reason = typeof event.reason === "string" ? event.reason : "";
+    this.closeFailure =
+      closeError(code, reason) ??
+      (this.failed ? new ConnectionError("closed", "the WebSocket connection failed") : undefined);
+    // What is queued is still to be read: the end waits for the last chunk (see read()).
+    if (this.chunks.length > 0) return;
+    // A reader that reads on "readable" learns of an abnormal close at its next read (see read()).
+    if (this.closeFailure !== undefined && (this.listeners.get("readable")?.size ?? 0) > 0) this.emit("readable");
+    else this.drained();
+  };
+
+  /** A WebSocket's "error" carries nothing, and its "close", which tells more, follows. */
+  private readonly onError = (): void => {
+    this.failed = true;
+  };
+
+  /** Closed, and everything read: "end", or "error" for an abnormal close, then "close". */
+  private readonly drained = (): void => {
+    if (this.closeEmitted || this.chunks.length > 0) return;
+    const failure = this.closeFailure;
+    this.closeFailure = undefined;
+    if (failure !== undefined) {
+      this.emit("error", failure);
+    } else if (!this.endEmitted) {
+      this.endEmitted = true;
+      this.emit("end");
+    }
     this.finish();
   };
 
-  private readonly onError = (): void => {
-    if (this.isDestroyed) return;
-    this.emit("error", new ConnectionError("closed", "the WebSocket connection failed"));
-  };
+  /**
+   * Tells the callbacks of writes that were not sent. Once the stream has ended, at once; before,
+   * they wait for its end, so that the reader first learns why it ended (a close code says more
+   * than "not sent"), as a Connection does from "end" or "error".
+   */
+  private failWrites(callbacks: readonly (WriteCallback | undefined)[]): void {
+    for (const callback of callbacks) if (callback !== undefined) this.unsent.push(callback);
+    if (this.closeEmitted) this.tellUnsent();
+  }
+
+  private tellUnsent(): void {
+    const callbacks = this.unsent;
+    this.unsent = [];
+    if (callbacks.length === 0) return;
+    const error = new ConnectionError("closed", "the WebSocket closed before the data could be sent");
+    for (const callback of callbacks) queueMicrotask(() => callback(error));
+  }
 
   /** Forgets the WebSocket and says "close", once. */
   private finish(): void {
@@ -222,5 +348,6 @@ export class WebSocketByteStream implements ByteStream {
     this.socket.removeEventListener("close", this.onClose);
     this.socket.removeEventListener("error", this.onError);
     this.emit("close");
+    this.tellUnsent();
   }
 }

@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { ConnectionError } from "@varlink-ts/runtime";
-import { collect, connectPeer, rejection } from "./harness.js";
+import { collect, connectPeer, rejection, useSandbox } from "@varlink-ts/test-kit";
+
+const sandbox = useSandbox();
 
 describe("abort and timeout", () => {
   it("rejects the aborted call with aborted, the others with cancelled, and closes", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const controller = new AbortController();
     const before = client.call("org.example.A.Before");
     const aborted = client.call("org.example.A.Slow", {}, { signal: controller.signal });
@@ -26,7 +28,7 @@ describe("abort and timeout", () => {
   });
 
   it("rejects a call that times out with timeout, naming the timeout, and cancels the others", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const other = client.call("org.example.A.Other");
     const slow = client.call("org.example.A.Slow", {}, { timeout: 30 });
     await connection.messages(2);
@@ -41,7 +43,7 @@ describe("abort and timeout", () => {
   });
 
   it("applies a timeout to the whole of a more call", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const replies = client.callMore("org.example.A.Stream", {}, { timeout: 30 });
     await connection.messages(1);
     connection.reply({ parameters: { i: 1 }, continues: true });
@@ -51,7 +53,7 @@ describe("abort and timeout", () => {
   });
 
   it("leaves the connection alone when the reply beats the timeout or the signal", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const controller = new AbortController();
     const quick = client.call("org.example.A.Quick", {}, { timeout: 60_000, signal: controller.signal });
     await connection.messages(1);
@@ -66,7 +68,7 @@ describe("abort and timeout", () => {
   });
 
   it("rejects an already aborted call without writing it and keeps the connection", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const signal = AbortSignal.abort(new Error("too late"));
     const error = await rejection(client.call("org.example.A.Never", {}, { signal }));
     expect(error).toMatchObject({ code: "aborted" });
@@ -83,7 +85,7 @@ describe("abort and timeout", () => {
   });
 
   it("rejects a negative or non-numeric timeout with RangeError", async () => {
-    const { client } = await connectPeer();
+    const { client } = await connectPeer(sandbox);
     expect(await rejection(client.call("org.example.A.B", {}, { timeout: -1 }))).toBeInstanceOf(RangeError);
     expect(await rejection(client.call("org.example.A.B", {}, { timeout: Number.NaN }))).toBeInstanceOf(
       RangeError,

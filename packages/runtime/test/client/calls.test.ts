@@ -7,11 +7,13 @@ import {
   ValueError,
   VarlinkError,
 } from "@varlink-ts/runtime";
-import { collect, connectPeer, rejection, STANDARD_ERROR_REPLIES } from "./harness.js";
+import { collect, connectPeer, rejection, STANDARD_ERROR_REPLIES, useSandbox } from "@varlink-ts/test-kit";
+
+const sandbox = useSandbox();
 
 describe("calls on the wire", () => {
   it("sends a call and resolves with its reply's parameters", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const reply = client.call("org.example.ping.Ping", { ping: "hello" });
     expect(await connection.messages(1)).toEqual([
       '{"method":"org.example.ping.Ping","parameters":{"ping":"hello"}}',
@@ -21,7 +23,7 @@ describe("calls on the wire", () => {
   });
 
   it("sends absent and null parameters as {} and sends only flags that are true", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const plain = client.call("org.example.A.Plain");
     const nulled = client.call("org.example.A.Nulled", null as unknown as object);
     const more = client.callMore("org.example.A.More");
@@ -46,7 +48,7 @@ describe("calls on the wire", () => {
   });
 
   it("pipelines calls: all are written before any reply, and replies are matched in order", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const first = client.call("org.example.A.Echo", { n: 1 });
     const second = client.call("org.example.A.Echo", { n: 2 });
     const third = client.call("org.example.A.Echo", { n: 3 });
@@ -62,7 +64,7 @@ describe("calls on the wire", () => {
   });
 
   it("gives oneway calls no place among the replies", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const first = client.call("org.example.A.First");
     const quiet = client.callOneway("org.example.A.Quiet");
     const stream = client.callMore("org.example.A.Stream");
@@ -82,7 +84,7 @@ describe("calls on the wire", () => {
   });
 
   it("matches a thousand pipelined calls to their replies", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const calls = Array.from({ length: 1000 }, (_, n) => client.call("org.example.A.Echo", { n }));
     const received = await connection.messages(1000);
     connection.send(
@@ -95,7 +97,7 @@ describe("calls on the wire", () => {
   });
 
   it("rejects a method that is not fully qualified or parameters that are not an object, writing nothing", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     expect(await rejection(client.call("Ping"))).toBeInstanceOf(TypeError);
     expect(await rejection(client.call("org.example.ping.", {}))).toBeInstanceOf(TypeError);
     expect(await rejection(client.call("org.example.A.B", [1] as unknown as object))).toBeInstanceOf(
@@ -116,7 +118,7 @@ describe("error replies", () => {
   const standard = STANDARD_ERROR_REPLIES;
 
   it.each(standard)("rejects %s with its standard class", async (name, parameters, errorClass) => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const reply = client.call("org.example.A.Fails");
     await connection.messages(1);
     connection.reply({ error: name, parameters });
@@ -145,7 +147,7 @@ describe("error replies", () => {
   });
 
   it("rejects a raw call with a plain VarlinkError for any name but the standard ones", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     // A typed client declaring OutOfCheese exists on this very connection: that must not change
     // how the connection's own calls map errors (there is no global registry).
     createClient(cheese, client);
@@ -168,7 +170,7 @@ describe("error replies", () => {
   });
 
   it("rejects a typed client's call with the error classes its interface declares", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const typed = createClient(cheese, client);
     const declared = typed.get();
     const standardError = typed.get();
@@ -196,7 +198,7 @@ describe("error replies", () => {
   });
 
   it("maps declared errors in a typed client's streams and upgrades as well", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const typed = createClient(cheese, client);
     const stream = typed.get.more();
     await connection.messages(1);
@@ -212,7 +214,7 @@ describe("error replies", () => {
   });
 
   it("keeps the connection usable after an error reply", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const failing = client.call("org.example.A.Fails");
     const next = client.call("org.example.A.Works");
     await connection.messages(2);

@@ -1,29 +1,19 @@
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ConnectionError, connect, ProtocolError } from "@varlink-ts/runtime";
-import type { Connection } from "@varlink-ts/runtime";
-import { rejection } from "./harness.js";
-import { RawServer } from "./raw-server.js";
+import { RawServer, rejection, useSandbox } from "@varlink-ts/test-kit";
 
-const servers: RawServer[] = [];
-const clients: Connection[] = [];
+const sandbox = useSandbox();
 
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  for (const server of servers.splice(0)) await server.close();
-});
-
-async function rawServer(): Promise<RawServer> {
-  const server = await RawServer.start();
-  servers.push(server);
-  return server;
+function rawServer(): Promise<RawServer> {
+  return RawServer.start(sandbox);
 }
 
 describe("connect", () => {
   it("connects to a unix address and calls over it", async () => {
     const server = await rawServer();
     const client = await connect(`unix:${server.path}`);
-    clients.push(client);
+    sandbox.track(client);
     const connection = await server.accept();
     const reply = client.call("org.example.ping.Ping", { ping: "x" });
     expect(await connection.messages(1)).toEqual(['{"method":"org.example.ping.Ping","parameters":{"ping":"x"}}']);
@@ -34,7 +24,7 @@ describe("connect", () => {
   it("accepts a parsed address", async () => {
     const server = await rawServer();
     const client = await connect({ kind: "unix", path: server.path });
-    clients.push(client);
+    sandbox.track(client);
     const connection = await server.accept();
     const reply = client.call("org.example.ping.Ping");
     await connection.messages(1);
@@ -45,7 +35,7 @@ describe("connect", () => {
   it("applies maxMessageSize to the connection", async () => {
     const server = await rawServer();
     const client = await connect(`unix:${server.path}`, { maxMessageSize: 64 });
-    clients.push(client);
+    sandbox.track(client);
     const connection = await server.accept();
     const reply = client.call("org.example.ping.Ping");
     await connection.messages(1);

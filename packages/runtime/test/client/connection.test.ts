@@ -3,11 +3,13 @@ import net from "node:net";
 import path from "node:path";
 import { Duplex } from "node:stream";
 import { ConnectionError, ProtocolError, Connection } from "@varlink-ts/runtime";
-import { collect, connectPeer, rejection } from "./harness.js";
+import { collect, connectPeer, rejection, useSandbox } from "@varlink-ts/test-kit";
+
+const sandbox = useSandbox();
 
 describe("the connection ending", () => {
   it("rejects every pending call with closed when the service dies mid-call", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const first = client.call("org.example.A.One");
     const second = client.call("org.example.A.Two");
     const stream = client.callMore("org.example.A.Three");
@@ -22,7 +24,7 @@ describe("the connection ending", () => {
   });
 
   it("rejects pending calls when the service half-closes after a partial reply", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const pending = client.call("org.example.A.One");
     await connection.messages(1);
     connection.send('{"parameters":{"half":');
@@ -31,7 +33,7 @@ describe("the connection ending", () => {
   });
 
   it("close() rejects pending calls with cancelled, closes the socket, and rejects later calls", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const pending = client.call("org.example.A.One");
     const stream = client.callMore("org.example.A.Two");
     await connection.messages(2);
@@ -46,7 +48,7 @@ describe("the connection ending", () => {
   });
 
   it("resolves a oneway call once written, and rejects one still unwritten when closed", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     await client.callOneway("org.example.A.Note", { n: 1 });
     expect(await connection.messages(1)).toEqual([
       '{"method":"org.example.A.Note","parameters":{"n":1},"oneway":true}',
@@ -57,7 +59,7 @@ describe("the connection ending", () => {
   });
 
   it("closes with Symbol.asyncDispose, as `await using` does", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const dispose = (client as unknown as Record<symbol, () => Promise<void>>)[Symbol.asyncDispose];
     expect(typeof dispose).toBe("function");
     await dispose?.call(client);
@@ -77,7 +79,7 @@ describe("the connection ending", () => {
   });
 
   it("rejects calls on a socket that fails to connect with the failure's code", async () => {
-    const { server } = await connectPeer();
+    const { server } = await connectPeer(sandbox);
     const socket = net.connect(path.join(server.dir, "missing.sock"));
     const client = Connection.fromStream(socket);
     const error = await rejection(client.call("org.example.A.One"));
@@ -104,7 +106,7 @@ describe("a service that breaks the protocol", () => {
   ];
 
   it.each(garbage)("rejects pending calls with ProtocolError on %s and closes", async (_name, bytes, message) => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const first = client.call("org.example.A.One");
     const second = client.call("org.example.A.Two");
     await connection.messages(2);
@@ -120,7 +122,7 @@ describe("a service that breaks the protocol", () => {
   });
 
   it("closes the connection on a reply that no call asked for", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     connection.reply({ parameters: { surprise: true } });
     await connection.closedByPeer();
     expect(client.closed).toBe(true);
@@ -130,7 +132,7 @@ describe("a service that breaks the protocol", () => {
   });
 
   it("closes on a second reply to a plain call", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const one = client.call("org.example.A.One");
     await connection.messages(1);
     connection.send('{"parameters":{"n":1}}\0{"parameters":{"n":2}}\0');
@@ -140,7 +142,7 @@ describe("a service that breaks the protocol", () => {
   });
 
   it("rejects a reply larger than maxMessageSize before its end arrives", async () => {
-    const { client, connection } = await connectPeer({ maxMessageSize: 1024 });
+    const { client, connection } = await connectPeer(sandbox, { maxMessageSize: 1024 });
     const pending = client.call("org.example.A.Big");
     await connection.messages(1);
     connection.send(`{"parameters":{"blob":"${"x".repeat(2000)}`);
@@ -151,7 +153,7 @@ describe("a service that breaks the protocol", () => {
   });
 
   it("rejects a reply over the default 16 MiB limit", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const pending = client.call("org.example.A.Big");
     await connection.messages(1);
     connection.send(Buffer.alloc(16 * 1024 * 1024 + 1, 0x20));
@@ -161,7 +163,7 @@ describe("a service that breaks the protocol", () => {
   });
 
   it("accepts a reply of nearly 16 MiB", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const pending = client.call<{ blob: string }>("org.example.A.Big");
     await connection.messages(1);
     const blob = "y".repeat(16 * 1024 * 1024 - 64);

@@ -8,8 +8,9 @@ import {
   ProtocolError,
 } from "@varlink-ts/runtime";
 import type { DynamicClient } from "@varlink-ts/runtime";
-import { collect, connectPeer, rejection } from "./harness.js";
-import type { Peer } from "./harness.js";
+import { collect, connectPeer, type Peer, rejection, useSandbox } from "@varlink-ts/test-kit";
+
+const sandbox = useSandbox();
 
 const moreSource = await readFile(
   new URL("../../../../fixtures/interop/org.example.more.varlink", import.meta.url),
@@ -18,7 +19,7 @@ const moreSource = await readFile(
 
 /** Opens org.example.more through the scripted server, which answers with the fixture's text. */
 async function openMore(): Promise<Peer & { iface: DynamicClient }> {
-  const peer = await connectPeer();
+  const peer = await connectPeer(sandbox);
   const opening = openInterface(peer.client, "org.example.more");
   expect(await peer.connection.messages(1)).toEqual([
     '{"method":"org.varlink.service.GetInterfaceDescription","parameters":{"interface":"org.example.more"}}',
@@ -105,7 +106,7 @@ describe("openInterface", () => {
     ["InterfaceNotFound", { error: "org.varlink.service.InterfaceNotFound", parameters: { interface: "org.example.nope" } }],
     ["InvalidParameter(interface)", { error: "org.varlink.service.InvalidParameter", parameters: { parameter: "interface" } }],
   ])("rejects an unknown interface answered with %s as InterfaceNotFoundError", async (_name, reply) => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const opening = openInterface(client, "org.example.nope");
     await connection.messages(1);
     connection.reply(reply);
@@ -115,7 +116,7 @@ describe("openInterface", () => {
   });
 
   it("rejects a description of another interface with ProtocolError", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const opening = openInterface(client, "org.example.other");
     await connection.messages(1);
     connection.reply({ parameters: { description: moreSource } });
@@ -125,7 +126,7 @@ describe("openInterface", () => {
 
 describe("getInfo", () => {
   it("returns the service's GetInfo reply", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const info = getInfo(client);
     expect(await connection.messages(1)).toEqual(['{"method":"org.varlink.service.GetInfo","parameters":{}}']);
     const reply = {
@@ -140,7 +141,7 @@ describe("getInfo", () => {
   });
 
   it("rejects a GetInfo reply without the declared fields", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const info = getInfo(client);
     await connection.messages(1);
     connection.reply({ parameters: { vendor: "Acme" } });

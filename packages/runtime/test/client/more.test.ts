@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { ConnectionError, ProtocolError, VarlinkError } from "@varlink-ts/runtime";
-import { collect, connectPeer, rejection } from "./harness.js";
+import { collect, connectPeer, rejection, useSandbox } from "@varlink-ts/test-kit";
+
+const sandbox = useSandbox();
 
 describe("callMore", () => {
   it("writes the call at once and buffers replies that arrive before iteration", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const replies = client.callMore("org.example.more.TestMore", { n: 3 });
     const marker = client.call("org.example.more.Ping");
     await connection.messages(2);
@@ -21,7 +23,7 @@ describe("callMore", () => {
   });
 
   it("yields replies as they arrive and ends after the one without continues", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const iterator = client.callMore("org.example.more.TestMore")[Symbol.asyncIterator]();
     await connection.messages(1);
     const first = iterator.next();
@@ -35,7 +37,7 @@ describe("callMore", () => {
   });
 
   it("throws the error reply after the replies before it", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const replies = client.callMore("org.example.more.TestMore");
     await connection.messages(1);
     connection.reply({ parameters: { i: 1 }, continues: true });
@@ -48,7 +50,7 @@ describe("callMore", () => {
   });
 
   it("closes the connection when the loop is left early, cancelling the other calls", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const replies = client.callMore("org.example.more.TestMore");
     const other = client.call("org.example.more.Ping");
     await connection.messages(2);
@@ -68,7 +70,7 @@ describe("callMore", () => {
   });
 
   it("does not close the connection when the loop is left after the last reply", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const replies = client.callMore("org.example.more.TestMore");
     const marker = client.call("org.example.more.Ping");
     await connection.messages(2);
@@ -84,7 +86,7 @@ describe("callMore", () => {
   });
 
   it("rejects the iteration at once when the service dies mid-stream", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const replies = client.callMore("org.example.more.TestMore");
     await connection.messages(1);
     connection.reply({ parameters: { i: 1 }, continues: true });
@@ -98,7 +100,7 @@ describe("callMore", () => {
   });
 
   it("treats continues on a call without more as a protocol error and closes", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const plain = client.call("org.example.more.Ping");
     const behind = client.callMore("org.example.more.TestMore");
     await connection.messages(2);

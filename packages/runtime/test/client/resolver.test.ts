@@ -1,8 +1,7 @@
 import { existsSync } from "node:fs";
-import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { chmod, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   connect,
   ConnectionError,
@@ -12,25 +11,12 @@ import {
   VarlinkService,
 } from "@varlink-ts/runtime";
 import { connectInterface, DEFAULT_RESOLVER, resolve } from "@varlink-ts/runtime/transport";
-import type { Connection } from "@varlink-ts/runtime";
-import { rejection } from "./harness.js";
-import { RawServer } from "./raw-server.js";
+import { RawServer, rejection, useSandbox } from "@varlink-ts/test-kit";
 
-const servers: RawServer[] = [];
-const clients: Connection[] = [];
+const sandbox = useSandbox();
 
-const cleanups: Array<() => Promise<void> | void> = [];
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  for (const server of servers.splice(0)) await server.close();
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function rawServer(): Promise<RawServer> {
-  const server = await RawServer.start();
-  servers.push(server);
-  return server;
+function rawServer(): Promise<RawServer> {
+  return RawServer.start(sandbox);
 }
 
 describe("resolve", () => {
@@ -108,7 +94,7 @@ describe("connectInterface", () => {
     await lookup.messages(1);
     lookup.reply({ parameters: { address: `unix:${service.path}` } });
     const client = await connecting;
-    clients.push(client);
+    sandbox.track(client);
     const connection = await service.accept();
     const reply = client.call("org.example.more.Ping", { ping: "p" });
     expect(await connection.messages(1)).toEqual(['{"method":"org.example.more.Ping","parameters":{"ping":"p"}}']);
@@ -125,10 +111,8 @@ const resolverSource = await readFile(
 const info = { vendor: "varlink-ts", product: "resolver tests", version: "1", url: "https://example.org" };
 
 /** A per-test directory, removed after the test. */
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "varlink-resolver-"));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
+function tempDir(): Promise<string> {
+  return sandbox.tempDir();
 }
 
 /** A real org.varlink.resolver (VarlinkService) on a unix socket, answering from `table`. */
@@ -142,7 +126,7 @@ async function resolverService(dir: string, table: Record<string, string>): Prom
       return { address };
     },
   });
-  cleanups.push(() => service.close({ grace: 0 }));
+  sandbox.track(service);
   return (await service.listen(`unix:${path.join(dir, "resolver.sock")}`)).address;
 }
 
@@ -152,7 +136,7 @@ async function pingService(address: string): Promise<string> {
   service.addInterface("interface org.example.ping\n\nmethod Ping(ping: string) -> (pong: string)\n", {
     Ping: ({ ping }: { ping: string }) => ({ pong: ping }),
   });
-  cleanups.push(() => service.close({ grace: 0 }));
+  sandbox.track(service);
   return (await service.listen(address)).address;
 }
 
@@ -171,7 +155,7 @@ describe("answers a resolver may give", () => {
     // It exits without accepting: the connection may land in the listening socket's queue
     // first, or fail; either way the program ran.
     const client = await connect(`exec:${program} ${marker}`).catch(() => undefined);
-    if (client !== undefined) clients.push(client);
+    if (client !== undefined) sandbox.track(client);
     await expect.poll(() => existsSync(marker), { timeout: 5000 }).toBe(true);
   });
 
@@ -240,7 +224,7 @@ describe("answers a resolver may give", () => {
     const resolver = await resolverService(dir, { "org.example.ping": address });
     expect(await resolve("org.example.ping", { resolver })).toBe(address);
     const client = await connectInterface("org.example.ping", { resolver });
-    clients.push(client);
+    sandbox.track(client);
     expect(await client.call("org.example.ping.Ping", { ping: "resolved" })).toEqual({ pong: "resolved" });
   });
 });

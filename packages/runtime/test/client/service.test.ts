@@ -1,10 +1,9 @@
 /**
  * The client against this runtime's own VarlinkService, over a unix socket and over duplexPair.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import os from "node:os";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   connect,
   getInfo,
@@ -16,17 +15,14 @@ import {
   VarlinkService,
 } from "@varlink-ts/runtime";
 import { duplexPair } from "@varlink-ts/runtime/testing";
-import { collect, rejection } from "./harness.js";
+import { collect, rejection, useSandbox } from "@varlink-ts/test-kit";
 
 const moreSource = await readFile(
   new URL("../../../../fixtures/interop/org.example.more.varlink", import.meta.url),
   "utf8",
 );
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const sandbox = useSandbox();
 
 function moreService(): { service: VarlinkService; stopped: string[] } {
   const stopped: string[] = [];
@@ -46,18 +42,17 @@ function moreService(): { service: VarlinkService; stopped: string[] } {
       return {};
     },
   });
-  cleanups.push(() => service.close({ grace: 0 }));
+  sandbox.defer(() => service.close({ grace: 0 }));
   return { service, stopped };
 }
 
 describe("against VarlinkService", () => {
   it("calls, streams and sends oneway over a unix socket", async () => {
     const { service, stopped } = moreService();
-    const dir = await mkdtemp(path.join(os.tmpdir(), "varlink-client-service-"));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const dir = await sandbox.tempDir();
     const listener = await service.listen(`unix:${path.join(dir, "more.sock")}`);
     const client = await connect(listener.address);
-    cleanups.push(() => client.close());
+    sandbox.defer(() => client.close());
 
     const pong = client.call("org.example.more.Ping", { ping: "one" });
     const states = client.callMore("org.example.more.TestMore", { n: 2 });
@@ -81,7 +76,7 @@ describe("against VarlinkService", () => {
       { vendor: "varlink-ts", product: "echo", version: "1", url: "https://example.org" },
       { logger: () => {} },
     );
-    cleanups.push(() => service.close({ grace: 0 }));
+    sandbox.defer(() => service.close({ grace: 0 }));
     service.addInterface("interface org.example.echo\nmethod Echo() -> (ready: bool)\n", {
       Echo: (_parameters: object, context) => {
         void context.upgradedStream().then((raw) => raw.pipe(raw), () => {});
@@ -91,9 +86,9 @@ describe("against VarlinkService", () => {
     const [near, far] = duplexPair();
     service.serve(far);
     const client = Connection.fromStream(near);
-    cleanups.push(() => client.close());
+    sandbox.defer(() => client.close());
     const { parameters, stream } = await client.callUpgrade("org.example.echo.Echo");
-    cleanups.push(() => void stream.destroy());
+    sandbox.defer(() => void stream.destroy());
     expect(parameters).toEqual({ ready: true });
     const echoed = new Promise<string>((resolve) => {
       let text = "";
@@ -111,7 +106,7 @@ describe("against VarlinkService", () => {
     const [near, far] = duplexPair();
     service.serve(far);
     const client = Connection.fromStream(near);
-    cleanups.push(() => client.close());
+    sandbox.defer(() => client.close());
 
     const info = await getInfo(client);
     expect(info.interfaces).toEqual(["org.varlink.service", "org.example.more"]);

@@ -1,27 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { Duplex } from "node:stream";
 import { ConnectionError, ExpectedUpgradeError } from "@varlink-ts/runtime";
-import { connectPeer, rejection } from "./harness.js";
+import { connectPeer, rejection, readBytes, useSandbox } from "@varlink-ts/test-kit";
 
-/** Reads from a raw stream until `expected` bytes have arrived. */
-function readBytes(stream: Duplex, expected: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = "";
-    const onData = (chunk: Buffer): void => {
-      text += chunk.toString("latin1");
-      if (text.length >= expected) {
-        stream.off("data", onData);
-        resolve(text);
-      }
-    };
-    stream.on("data", onData);
-    stream.once("error", reject);
-  });
-}
+const sandbox = useSandbox();
 
 describe("callUpgrade", () => {
   it("hands over the raw stream with the bytes that followed the reply in the same chunk", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const upgrade = client.callUpgrade("org.example.chat.Start", { room: "a" });
     expect(await connection.messages(1)).toEqual([
       '{"method":"org.example.chat.Start","parameters":{"room":"a"},"upgrade":true}',
@@ -43,7 +28,7 @@ describe("callUpgrade", () => {
   });
 
   it("answers the calls before the upgrade from the same chunk and keeps the rest raw", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const before = client.call("org.example.chat.Ping");
     const upgrade = client.callUpgrade("org.example.chat.Start");
     await connection.messages(2);
@@ -55,7 +40,7 @@ describe("callUpgrade", () => {
   });
 
   it("rejects every call after an upgrade with ConnectionError", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const upgrade = client.callUpgrade("org.example.chat.Start");
     await connection.messages(1);
     connection.reply({ parameters: {} });
@@ -72,7 +57,7 @@ describe("callUpgrade", () => {
   });
 
   it("holds calls made while the upgrade is undecided and rejects them once it succeeds", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const upgrade = client.callUpgrade("org.example.chat.Start");
     const held = client.call("org.example.chat.Ping");
     const heldOneway = client.callOneway("org.example.chat.Note");
@@ -89,7 +74,7 @@ describe("callUpgrade", () => {
   });
 
   it("stays varlink after an error reply and then writes the held calls", async () => {
-    const { client, connection } = await connectPeer();
+    const { client, connection } = await connectPeer(sandbox);
     const upgrade = client.callUpgrade("org.example.chat.Start");
     const held = client.call("org.example.chat.Ping");
     await connection.messages(1);

@@ -3,23 +3,31 @@
  * browser origins and CORS, body limits, HTTPS and mutual TLS with certificates made by the
  * `openssl` command for each test, and the warning for a bridge exposed without authentication.
  */
-import { execFile } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
 import { request } from "node:http";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
-import { Harness, json, openFrames, post, refusedUpgrade, send, WEB, wsUrl, type HttpAnswer } from "./harness.js";
+import {
+  type HttpAnswer,
+  json,
+  makeCertificates,
+  openFrames,
+  post,
+  refusedUpgrade,
+  Sandbox,
+  send,
+  startBridge,
+  WEB,
+  webBridge,
+  wsUrl,
+} from "@varlink-ts/test-kit";
 
-const run = promisify(execFile);
-const harness = new Harness();
-afterEach(() => harness.cleanup());
+const sandbox = new Sandbox();
+afterEach(() => sandbox.cleanup());
 
 const PING = `call/${WEB}.Ping`;
 
 describe("bearer tokens", () => {
   it("answers 401 with WWW-Authenticate without a token or with a wrong one", async () => {
-    const { bridge } = await harness.webBridge({ tokens: ["s3cret", "other"] });
+    const { bridge } = await webBridge(sandbox, { tokens: ["s3cret", "other"] });
     const without = await post(`${bridge.url}${PING}`, { ping: "x" });
     expect(without.status).toBe(401);
     expect(without.headers["www-authenticate"]).toMatch(/^Bearer/);
@@ -33,7 +41,7 @@ describe("bearer tokens", () => {
   });
 
   it("answers 200 with an accepted token in the Authorization header", async () => {
-    const { bridge } = await harness.webBridge({ tokens: ["s3cret", "other"] });
+    const { bridge } = await webBridge(sandbox, { tokens: ["s3cret", "other"] });
     for (const token of ["s3cret", "other"]) {
       const answer = await post(`${bridge.url}${PING}`, { ping: token }, { Authorization: `Bearer ${token}` });
       expect(answer.status).toBe(200);
@@ -43,15 +51,15 @@ describe("bearer tokens", () => {
   });
 
   it("opens a WebSocket with access_token or the header, and refuses one without", async () => {
-    const { bridge } = await harness.webBridge({ tokens: ["s3cret"] });
+    const { bridge } = await webBridge(sandbox, { tokens: ["s3cret"] });
     const url = wsUrl(bridge, `ws/services/${WEB}`);
-    const refused = await refusedUpgrade(harness, url);
+    const refused = await refusedUpgrade(sandbox, url);
     expect(refused.status).toBe(401);
     expect(refused.headers["www-authenticate"]).toMatch(/^Bearer/);
-    expect((await refusedUpgrade(harness, `${url}?access_token=wrong`)).status).toBe(401);
+    expect((await refusedUpgrade(sandbox, `${url}?access_token=wrong`)).status).toBe(401);
     for (const client of [
-      await openFrames(harness, `${url}?access_token=s3cret`),
-      await openFrames(harness, url, { headers: { Authorization: "Bearer s3cret" } }),
+      await openFrames(sandbox, `${url}?access_token=s3cret`),
+      await openFrames(sandbox, url, { headers: { Authorization: "Bearer s3cret" } }),
     ]) {
       client.send(`{"method":"${WEB}.Ping","parameters":{"ping":"ok"}}\0`);
       expect((await client.frameCount(1))[0]?.toString("utf8")).toBe('{"parameters":{"pong":"ok"}}\0');
@@ -63,7 +71,7 @@ describe("origins", () => {
   const ALLOWED = "http://localhost:5173";
 
   it("refuses requests from other origins with 403, and lets those without Origin pass", async () => {
-    const { bridge } = await harness.webBridge({ allowOrigins: [ALLOWED] });
+    const { bridge } = await webBridge(sandbox, { allowOrigins: [ALLOWED] });
     const refused = await post(`${bridge.url}${PING}`, { ping: "x" }, { Origin: "http://evil.example" });
     expect(refused.status).toBe(403);
     expect(json(refused)).toEqual({ message: 'requests from origin "http://evil.example" are not allowed' });
@@ -71,13 +79,23 @@ describe("origins", () => {
     expect((await post(`${bridge.url}${PING}`, { ping: "no origin" })).status).toBe(200);
   });
 
+  it("compares allowOrigins as browsers write origins: lower case, without the default port or a slash", async () => {
+    const { bridge } = await webBridge(sandbox, { allowOrigins: ["HTTP://LocalHost:80/", "https://App.Example:443", "http://[::1]:5173"] });
+    for (const origin of ["http://localhost", "https://app.example", "http://[::1]:5173"]) {
+      const answer = await post(`${bridge.url}${PING}`, { ping: origin }, { Origin: origin });
+      expect(answer.status, origin).toBe(200);
+      expect(answer.headers["access-control-allow-origin"], origin).toBe(origin);
+    }
+    expect((await post(`${bridge.url}${PING}`, { ping: "x" }, { Origin: "http://localhost:80" })).status).toBe(403);
+  });
+
   it("refuses every browser origin when none is allowed", async () => {
-    const { bridge } = await harness.webBridge();
+    const { bridge } = await webBridge(sandbox);
     expect((await post(`${bridge.url}${PING}`, { ping: "x" }, { Origin: ALLOWED })).status).toBe(403);
   });
 
   it("answers an allowed origin with CORS headers, and its preflight", async () => {
-    const { bridge } = await harness.webBridge({ allowOrigins: [`${ALLOWED}/`], tokens: ["t"] });
+    const { bridge } = await webBridge(sandbox, { allowOrigins: [`${ALLOWED}/`], tokens: ["t"] });
     const preflight = await send(`${bridge.url}${PING}`, {
       method: "OPTIONS",
       headers: { Origin: ALLOWED, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization, content-type" },
@@ -99,18 +117,78 @@ describe("origins", () => {
   });
 
   it("refuses WebSocket upgrades from other origins with 403 and accepts allowed ones", async () => {
-    const { bridge } = await harness.webBridge({ allowOrigins: [ALLOWED] });
+    const { bridge } = await webBridge(sandbox, { allowOrigins: [ALLOWED] });
     const url = wsUrl(bridge, `ws/services/${WEB}`);
-    expect((await refusedUpgrade(harness, url, { origin: "http://evil.example" })).status).toBe(403);
-    const client = await openFrames(harness, url, { origin: ALLOWED });
+    expect((await refusedUpgrade(sandbox, url, { origin: "http://evil.example" })).status).toBe(403);
+    const client = await openFrames(sandbox, url, { origin: ALLOWED });
     client.send(`{"method":"${WEB}.Ping","parameters":{"ping":"browser"}}\0`);
     expect((await client.frameCount(1))[0]?.toString("utf8")).toBe('{"parameters":{"pong":"browser"}}\0');
   });
 });
 
+describe("hosts", () => {
+  /** GET services with this `Host` header. */
+  const withHost = (bridge: { url: string }, host: string): Promise<HttpAnswer> => send(`${bridge.url}services`, { headers: { Host: host } });
+
+  it("on loopback, refuses requests for another host with 403, saying which option allows it", async () => {
+    const { bridge } = await webBridge(sandbox);
+    for (const host of ["evil.example", `evil.example:${bridge.port}`, "192.168.1.10", "[fe80::1]:80", "0.0.0.0", "localhost.evil.example", "a b"]) {
+      const answer = await withHost(bridge, host);
+      expect(answer.status, host).toBe(403);
+      expect((json(answer) as { message: string }).message, host).toMatch(/allowHosts \(varlink http-bridge --allow-host HOST\)/);
+    }
+    // Calls and preflights too: the check comes first.
+    expect((await post(`${bridge.url}${PING}`, { ping: "x" }, { Host: "evil.example" })).status).toBe(403);
+    expect((await send(`${bridge.url}${PING}`, { method: "OPTIONS", headers: { Host: "evil.example" } })).status).toBe(403);
+  });
+
+  it("on loopback, answers loopback names and addresses, with any port", async () => {
+    const { bridge } = await webBridge(sandbox);
+    for (const host of [
+      `127.0.0.1:${bridge.port}`, "127.0.0.1", "127.1.2.3:80", "localhost", `LOCALHOST:${bridge.port}`, "localhost.",
+      "app.localhost:5173", "[::1]", `[::1]:${bridge.port}`,
+    ]) {
+      const answer = await withHost(bridge, host);
+      expect(answer.status, host).toBe(200);
+      expect(json(answer), host).toEqual({ services: [WEB] });
+    }
+  });
+
+  it("on loopback, answers the hosts of allowHosts, whatever their case and port", async () => {
+    const { bridge } = await webBridge(sandbox, { allowHosts: ["Bridge.Example", "192.168.1.10", "fe80::1"] });
+    for (const host of ["bridge.example", "BRIDGE.example:8443", "bridge.example.", "192.168.1.10:1031", "[fe80::1]:80"]) {
+      expect((await withHost(bridge, host)).status, host).toBe(200);
+    }
+    expect((await withHost(bridge, "other.example")).status).toBe(403);
+    expect((await withHost(bridge, "sub.bridge.example")).status).toBe(403);
+  });
+
+  it("on loopback, refuses WebSocket upgrades for another host with 403", async () => {
+    const { bridge } = await webBridge(sandbox, { allowHosts: ["bridge.example"] });
+    const url = wsUrl(bridge, `ws/services/${WEB}`);
+    const refused = await refusedUpgrade(sandbox, url, { headers: { Host: "evil.example" } });
+    expect(refused.status).toBe(403);
+    expect((refused.body as { message: string }).message).toMatch(/allowHosts/);
+    for (const host of ["bridge.example:80", `localhost:${bridge.port}`]) {
+      const client = await openFrames(sandbox, url, { headers: { Host: host } });
+      client.send(`{"method":"${WEB}.Ping","parameters":{"ping":"${host}"}}\0`);
+      expect((await client.frameCount(1))[0]?.toString("utf8")).toBe(`{"parameters":{"pong":"${host}"}}\0`);
+    }
+  });
+
+  it("does not check the host when it listens beyond loopback: the deployment decides", async () => {
+    const { bridge } = await webBridge(sandbox, { host: "0.0.0.0" });
+    const local = `http://127.0.0.1:${bridge.port}/`;
+    expect((await send(`${local}services`, { headers: { Host: "bridge.example" } })).status).toBe(200);
+    const client = await openFrames(sandbox, `ws://127.0.0.1:${bridge.port}/ws/services/${WEB}`, { headers: { Host: "bridge.example" } });
+    client.send(`{"method":"${WEB}.Ping","parameters":{"ping":"anywhere"}}\0`);
+    expect((await client.frameCount(1))[0]?.toString("utf8")).toBe('{"parameters":{"pong":"anywhere"}}\0');
+  });
+});
+
 describe("body size", () => {
   it("answers 413 for a body larger than maxMessageSize, declared by Content-Length", async () => {
-    const { bridge } = await harness.webBridge({ maxMessageSize: 1024 });
+    const { bridge } = await webBridge(sandbox, { maxMessageSize: 1024 });
     const answer = await post(`${bridge.url}${PING}`, { ping: "x".repeat(2000) });
     expect(answer.status).toBe(413);
     expect(json(answer)).toEqual({ message: "the request body is larger than 1024 bytes" });
@@ -118,7 +196,7 @@ describe("body size", () => {
   });
 
   it("answers 413 for a chunked body that grows past maxMessageSize", async () => {
-    const { bridge } = await harness.webBridge({ maxMessageSize: 1024 });
+    const { bridge } = await webBridge(sandbox, { maxMessageSize: 1024 });
     const answer = await new Promise<HttpAnswer>((resolve, reject) => {
       const outgoing = request(`${bridge.url}${PING}`, { method: "POST", agent: false }, (response) => {
         const chunks: Buffer[] = [];
@@ -136,66 +214,37 @@ describe("body size", () => {
   });
 });
 
-/** A CA, a server certificate for 127.0.0.1 and a client certificate, made by openssl in `dir`. */
-async function certificates(dir: string): Promise<Record<"ca" | "serverCert" | "serverKey" | "clientCert" | "clientKey", string>> {
-  const file = (name: string): string => join(dir, name);
-  const key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  await run("openssl", [
-    "req", "-x509", ...key, "-keyout", file("ca.key"), "-out", file("ca.pem"), "-days", "2", "-subj", "/CN=Bridge Test CA",
-    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-  ]);
-  for (const [name, extensions] of [
-    ["server", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n"],
-    ["client", "extendedKeyUsage=clientAuth\n"],
-  ] as const) {
-    await writeFile(file(`${name}.ext`), extensions);
-    await run("openssl", ["req", ...key, "-keyout", file(`${name}.key`), "-out", file(`${name}.csr`), "-subj", `/CN=${name}`]);
-    await run("openssl", [
-      "x509", "-req", "-in", file(`${name}.csr`), "-CA", file("ca.pem"), "-CAkey", file("ca.key"), "-CAcreateserial",
-      "-out", file(`${name}.pem`), "-days", "2", "-extfile", file(`${name}.ext`),
-    ]);
-  }
-  const read = (name: string): Promise<string> => readFile(file(name), "utf8");
-  return {
-    ca: await read("ca.pem"),
-    serverCert: await read("server.pem"),
-    serverKey: await read("server.key"),
-    clientCert: await read("client.pem"),
-    clientKey: await read("client.key"),
-  };
-}
-
 describe("TLS", () => {
   it("serves HTTPS and WSS", async () => {
-    const pem = await certificates(await harness.tempDir());
-    const { bridge } = await harness.webBridge({ tls: { cert: pem.serverCert, key: pem.serverKey } });
+    const pem = await makeCertificates(await sandbox.tempDir());
+    const { bridge } = await webBridge(sandbox, { tls: { cert: pem.serverCert, key: pem.serverKey } });
     expect(bridge.url).toBe(`https://127.0.0.1:${bridge.port}/`);
     const answer = await send(`${bridge.url}${PING}`, { method: "POST", body: '{"ping":"tls"}', tls: { ca: pem.ca } });
     expect(json(answer)).toEqual({ pong: "tls" });
-    const client = await openFrames(harness, wsUrl(bridge, `ws/services/${WEB}`), { ca: pem.ca });
+    const client = await openFrames(sandbox, wsUrl(bridge, `ws/services/${WEB}`), { ca: pem.ca });
     expect(client.socket.url.startsWith("wss://")).toBe(true);
     client.send(`{"method":"${WEB}.Ping","parameters":{"ping":"wss"}}\0`);
     expect((await client.frameCount(1))[0]?.toString("utf8")).toBe('{"parameters":{"pong":"wss"}}\0');
   });
 
   it("with a CA, refuses clients without a certificate signed by it and accepts those with one", async () => {
-    const dir = await harness.tempDir();
-    const pem = await certificates(dir);
-    const { bridge } = await harness.webBridge({ tls: { cert: pem.serverCert, key: pem.serverKey, ca: Buffer.from(pem.ca) } });
+    const dir = await sandbox.tempDir();
+    const pem = await makeCertificates(dir);
+    const { bridge } = await webBridge(sandbox, { tls: { cert: pem.serverCert, key: pem.serverKey, ca: Buffer.from(pem.ca) } });
     const body = '{"ping":"mutual"}';
     // TLS 1.3 refuses after the client's handshake: the first read gets the server's alert.
     await expect(send(`${bridge.url}${PING}`, { method: "POST", body, tls: { ca: pem.ca } })).rejects.toThrow(
       /certificate required|ECONNRESET|socket hang up/,
     );
     // A certificate from another CA is refused as well.
-    const stranger = await certificates(await harness.tempDir());
+    const stranger = await makeCertificates(await sandbox.tempDir());
     await expect(
       send(`${bridge.url}${PING}`, { method: "POST", body, tls: { ca: pem.ca, cert: stranger.clientCert, key: stranger.clientKey } }),
     ).rejects.toThrow(/unknown ca|certificate|ECONNRESET|socket hang up/);
     const answer = await send(`${bridge.url}${PING}`, { method: "POST", body, tls: { ca: pem.ca, cert: pem.clientCert, key: pem.clientKey } });
     expect(answer.status).toBe(200);
     expect(json(answer)).toEqual({ pong: "mutual" });
-    const client = await openFrames(harness, wsUrl(bridge, `ws/services/${WEB}`), { ca: pem.ca, cert: pem.clientCert, key: pem.clientKey });
+    const client = await openFrames(sandbox, wsUrl(bridge, `ws/services/${WEB}`), { ca: pem.ca, cert: pem.clientCert, key: pem.clientKey });
     client.send(`{"method":"${WEB}.Ping","parameters":{"ping":"mutual wss"}}\0`);
     expect((await client.frameCount(1))[0]?.toString("utf8")).toBe('{"parameters":{"pong":"mutual wss"}}\0');
   });
@@ -203,21 +252,21 @@ describe("TLS", () => {
 
 describe("exposure", () => {
   it("binds loopback by default, without a warning", async () => {
-    const { bridge } = await harness.webBridge();
+    const { bridge } = await webBridge(sandbox);
     expect(bridge.url).toBe(`http://127.0.0.1:${bridge.port}/`);
-    expect(harness.logs).toEqual([]);
+    expect(sandbox.log.lines).toEqual([]);
   });
 
   it("warns once when listening beyond loopback without authentication", async () => {
-    await harness.webBridge({ host: "0.0.0.0" });
-    expect(harness.logs).toHaveLength(1);
-    expect(harness.logs[0]).toMatch(/not loopback, without tokens or client certificates/);
+    await webBridge(sandbox, { host: "0.0.0.0" });
+    expect(sandbox.log.lines).toHaveLength(1);
+    expect(sandbox.log.lines[0]).toMatch(/not loopback, without tokens or client certificates/);
   });
 
   it("does not warn beyond loopback with tokens over TLS", async () => {
-    const pem = await certificates(await harness.tempDir());
-    await harness.webBridge({ host: "0.0.0.0", tokens: ["t"], tls: { cert: pem.serverCert, key: pem.serverKey } });
-    expect(harness.logs).toEqual([]);
+    const pem = await makeCertificates(await sandbox.tempDir());
+    await webBridge(sandbox, { host: "0.0.0.0", tokens: ["t"], tls: { cert: pem.serverCert, key: pem.serverKey } });
+    expect(sandbox.log.lines).toEqual([]);
   });
 });
 
@@ -230,8 +279,22 @@ describe("options", () => {
     [{ services: { "a/b": "unix:/x" } }, /service names/],
     [{ services: { a: "nonsense" } }, /address of service a/],
     [{ basePath: "/a b/" }, /basePath/],
+    [{ allowOrigins: ["https://app.example/path"] }, /allowOrigins: "https:\/\/app\.example\/path" is not an origin/],
+    [{ allowOrigins: ["https://app.example?x=1"] }, /allowOrigins/],
+    [{ allowOrigins: ["https://app.example/#top"] }, /allowOrigins/],
+    [{ allowOrigins: ["https://app.example?"] }, /allowOrigins/],
+    [{ allowOrigins: ["ftp://app.example"] }, /allowOrigins/],
+    [{ allowOrigins: ["https://user@app.example"] }, /allowOrigins/],
+    [{ allowOrigins: ["app.example"] }, /allowOrigins/],
+    [{ allowOrigins: ["null"] }, /allowOrigins/],
+    [{ allowOrigins: [""] }, /allowOrigins/],
+    [{ allowHosts: ["bridge.example:8080"] }, /allowHosts: "bridge\.example:8080" is not a host name/],
+    [{ allowHosts: ["https://bridge.example"] }, /allowHosts/],
+    [{ allowHosts: ["[::1]:80"] }, /allowHosts/],
+    [{ allowHosts: ["a..b"] }, /allowHosts/],
+    [{ allowHosts: [""] }, /allowHosts/],
   ])("refuses %o with a TypeError", async (options, message) => {
-    await expect(harness.bridge(options)).rejects.toThrow(message);
-    await expect(harness.bridge(options)).rejects.toBeInstanceOf(TypeError);
+    await expect(startBridge(sandbox, options)).rejects.toThrow(message);
+    await expect(startBridge(sandbox, options)).rejects.toBeInstanceOf(TypeError);
   });
 });

@@ -5,19 +5,34 @@
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { connect } from "@varlink-ts/runtime";
-import { FrameClient, Harness, openFrames, refusedUpgrade, send, until, WEB, wsUrl } from "./harness.js";
+import { FLOOD, FLOOD_REPLIES, floodReply, floodService, floodSettled } from "./flood.js";
+import {
+  type FrameClient,
+  nowhere,
+  openFrames,
+  type RawConnection,
+  refusedUpgrade,
+  Sandbox,
+  scriptedService,
+  send,
+  startBridge,
+  until,
+  WEB,
+  webBridge,
+  wsUrl,
+} from "@varlink-ts/test-kit";
 
-const harness = new Harness();
-afterEach(() => harness.cleanup());
+const sandbox = new Sandbox();
+afterEach(() => sandbox.cleanup());
 
 /** A call's bytes with its NUL. */
 function call(method: string, parameters: object = {}, flags: object = {}): string {
   return `${JSON.stringify({ method: `${WEB}.${method}`, parameters, ...flags })}\0`;
 }
 
-async function webSocket(options: Parameters<Harness["webBridge"]>[0] = {}): Promise<FrameClient & { bridge: Awaited<ReturnType<Harness["webBridge"]>> }> {
-  const bridged = await harness.webBridge(options);
-  const client = await openFrames(harness, wsUrl(bridged.bridge, `ws/services/${WEB}`));
+async function webSocket(options: Parameters<typeof webBridge>[1] = {}): Promise<FrameClient & { bridge: Awaited<ReturnType<typeof webBridge>> }> {
+  const bridged = await webBridge(sandbox, options);
+  const client = await openFrames(sandbox, wsUrl(bridged.bridge, `ws/services/${WEB}`));
   return Object.assign(client, { bridge: bridged });
 }
 
@@ -60,8 +75,8 @@ describe("WebSocket mode", () => {
   });
 
   it("answers pipelined calls in order, oneway ones with nothing, and streams more replies frame by frame", async () => {
-    const { bridge } = await harness.webBridge();
-    const client = await openFrames(harness, wsUrl(bridge, `ws/services/${WEB}`));
+    const { bridge } = await webBridge(sandbox);
+    const client = await openFrames(sandbox, wsUrl(bridge, `ws/services/${WEB}`));
     client.send(
       call("Note", { text: "first" }, { oneway: true }) +
         call("Count", { n: 3 }, { more: true }) +
@@ -122,7 +137,7 @@ describe("WebSocket mode", () => {
     expect((await client.closed).code).toBe(1000);
     await until(() => service.connectionCount === 0);
 
-    const again = await openFrames(harness, wsUrl(client.bridge.bridge, `ws/services/${WEB}`));
+    const again = await openFrames(sandbox, wsUrl(client.bridge.bridge, `ws/services/${WEB}`));
     again.send(call("Ping", { ping: "y" }));
     await again.frameCount(1);
     await service.close({ grace: 0 });
@@ -141,9 +156,9 @@ describe("WebSocket mode", () => {
   });
 
   it("closes with 1014 when the service breaks the protocol", async () => {
-    const scripted = await harness.scriptedService((_text, connection) => connection.socket.write("not json\0"));
-    const bridge = await harness.bridge({ services: { "org.example.odd": scripted.address } });
-    const client = await openFrames(harness, wsUrl(bridge, "ws/services/org.example.odd"));
+    const scripted = await scriptedService(sandbox, (_text, connection) => connection.socket.write("not json\0"));
+    const bridge = await startBridge(sandbox, { services: { "org.example.odd": scripted.address } });
+    const client = await openFrames(sandbox, wsUrl(bridge, "ws/services/org.example.odd"));
     client.send('{"method":"org.example.odd.Do"}\0');
     expect(await client.closed).toEqual({ code: 1014, reason: "the service sent a message that is not a varlink reply" });
     expect(client.frames).toEqual([]);
@@ -153,7 +168,7 @@ describe("WebSocket mode", () => {
     const client = await webSocket();
     client.send("{broken\0");
     expect((await client.closed).code).toBe(1007);
-    const other = await openFrames(harness, wsUrl(client.bridge.bridge, `ws/services/${WEB}`));
+    const other = await openFrames(sandbox, wsUrl(client.bridge.bridge, `ws/services/${WEB}`));
     other.send(call("Ping", { ping: "fine" }));
     expect((await other.frameCount(1))[0]?.toString("utf8")).toBe('{"parameters":{"pong":"fine"}}\0');
   });
@@ -175,20 +190,20 @@ describe("WebSocket mode", () => {
   });
 
   it("refuses the upgrade with 502 when the service cannot be reached", async () => {
-    const bridge = await harness.bridge({ services: { "org.example.away": await harness.nowhere() } });
-    const refused = await refusedUpgrade(harness, wsUrl(bridge, "ws/services/org.example.away"));
+    const bridge = await startBridge(sandbox, { services: { "org.example.away": await nowhere(sandbox) } });
+    const refused = await refusedUpgrade(sandbox, wsUrl(bridge, "ws/services/org.example.away"));
     expect(refused.status).toBe(502);
-    expect(refused.body).toEqual({ message: expect.stringMatching(/cannot connect to the service org\.example\.away/) });
+    expect(refused.body).toEqual({ message: "cannot reach the service org.example.away" });
   });
 
   it("refuses the upgrade with 404 for an unknown service or route", async () => {
-    const { bridge } = await harness.webBridge();
-    expect((await refusedUpgrade(harness, wsUrl(bridge, "ws/services/org.example.unknown"))).status).toBe(404);
-    expect((await refusedUpgrade(harness, wsUrl(bridge, "ws/nothing"))).status).toBe(404);
+    const { bridge } = await webBridge(sandbox);
+    expect((await refusedUpgrade(sandbox, wsUrl(bridge, "ws/services/org.example.unknown"))).status).toBe(404);
+    expect((await refusedUpgrade(sandbox, wsUrl(bridge, "ws/nothing"))).status).toBe(404);
   });
 
   it("carries the runtime's own client over ws: addresses", async () => {
-    const { bridge } = await harness.webBridge();
+    const { bridge } = await webBridge(sandbox);
     const connection = await connect(wsUrl(bridge, `ws/services/${WEB}`));
     try {
       expect(await connection.call(`${WEB}.Ping`, { ping: "runtime" })).toEqual({ pong: "runtime" });
@@ -209,22 +224,57 @@ describe("WebSocket mode", () => {
     expect(client.socket.readyState).toBe(WebSocket.CLOSED);
   });
 
-  it("keeps serving others while a WebSocket client does not read its endless stream", async () => {
-    const bridged = await harness.webBridge();
-    const slow = await openFrames(harness, wsUrl(bridged.bridge, `ws/services/${WEB}`));
-    slow.send(call("Forever", {}, { more: true }));
-    await bridged.hooks.foreverStarted.promise;
-    // The client reads nothing more: the bridge stops reading the service instead of queueing.
+  it("stops reading the service while a client does not read, serves others meanwhile, then delivers every reply in order", async () => {
+    const { address, progress } = await floodService(sandbox);
+    const bridge = await startBridge(sandbox, { services: { [FLOOD]: address } });
+    const slow = await openFrames(sandbox, wsUrl(bridge, `ws/services/${FLOOD}`));
+    // Not read for now; sending still works.
     slow.socket.pause();
-    const other = await openFrames(harness, wsUrl(bridged.bridge, `ws/services/${WEB}`));
-    other.send(call("Ping", { ping: "meanwhile" }));
+    slow.send(`{"method":"${FLOOD}.Flood","more":true}\0`);
+    await floodSettled(progress);
+    // The bridge stopped reading: what the service got written is what the buffers on the way hold.
+    expect(progress.taken).toBeLessThan(FLOOD_REPLIES / 4);
+    const other = await openFrames(sandbox, wsUrl(bridge, `ws/services/${FLOOD}`));
+    other.send(`{"method":"${FLOOD}.Ping"}\0`);
     expect((await other.frameCount(1))[0]?.toString("utf8")).toBe('{"parameters":{"pong":"meanwhile"}}\0');
-    slow.socket.terminate();
-    await bridged.hooks.foreverAborted.promise;
+    // The client reads at last, and gets every reply, one frame each.
+    slow.socket.resume();
+    const frames = await slow.frameCount(FLOOD_REPLIES);
+    expect(frames.findIndex((frame, i) => frame.toString("utf8") !== `${floodReply(i)}\0`)).toBe(-1);
+    expect(progress.taken).toBe(FLOOD_REPLIES);
+  });
+
+  it("keeps answering others while a client floods one-byte frames behind an undecided upgrade", async () => {
+    const FRAMES = 200_000;
+    let upgrading: RawConnection | undefined;
+    const scripted = await scriptedService(sandbox, (text, connection) => {
+      if (text.includes('"upgrade":true')) upgrading = connection;
+      else if (connection !== upgrading) connection.socket.write('{"parameters":{"pong":"meanwhile"}}\0');
+      // Each byte of the flood is a NUL, an empty message here: once all have come, the upgrade is confirmed.
+      else if (connection.received.length === FRAMES + 1) connection.socket.write('{"parameters":{"ready":true}}\0');
+    });
+    const bridge = await startBridge(sandbox, { services: { "org.example.slow": scripted.address } });
+    const flooder = await openFrames(sandbox, wsUrl(bridge, "ws/services/org.example.slow"));
+    const other = await openFrames(sandbox, wsUrl(bridge, "ws/services/org.example.slow"));
+    const order: string[] = [];
+    const answered = Promise.all([
+      flooder.frameCount(1).then(() => order.push("flood")),
+      other.frameCount(1).then(() => order.push("ping")),
+    ]);
+    // Until its reply comes, the bytes behind the upgrade call are held (and passed on): every
+    // frame adds one to what is held, which must cost the same however much that is already.
+    flooder.send('{"method":"org.example.slow.Upgrade","upgrade":true}\0');
+    const nul = Buffer.alloc(1);
+    for (let i = 0; i < FRAMES; i++) flooder.send(nul);
+    other.send('{"method":"org.example.slow.Ping"}\0');
+    await answered;
+    expect(order).toEqual(["ping", "flood"]);
+    expect(flooder.frames[0]?.toString("utf8")).toBe('{"parameters":{"ready":true}}\0');
+    expect(other.frames[0]?.toString("utf8")).toBe('{"parameters":{"pong":"meanwhile"}}\0');
   });
 
   it("is closed by await using's dispose", async () => {
-    const { bridge } = await harness.webBridge();
+    const { bridge } = await webBridge(sandbox);
     const dispose = (bridge as unknown as Record<symbol, () => Promise<void>>)[Symbol.asyncDispose];
     expect(typeof dispose).toBe("function");
     await dispose!.call(bridge);

@@ -1,12 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { Harness, type RawClient } from "./harness.js";
-import { createTestService, Hooks } from "./test-service.js";
+import { createTestService, Hooks, type RawClient, Sandbox } from "@varlink-ts/test-kit";
 
-const harness = new Harness();
-afterEach(() => harness.cleanup());
+const sandbox = new Sandbox();
+afterEach(() => sandbox.cleanup());
 
 async function client(hooks = new Hooks()): Promise<RawClient> {
-  return harness.connect(await harness.serve(createTestService(hooks, { logger: harness.logger })));
+  return sandbox.raw(await sandbox.serve(createTestService(hooks, { logger: sandbox.log.logger })));
 }
 
 const T = "org.example.test";
@@ -132,14 +131,14 @@ describe("handler outcomes", () => {
     expect(await c.nextText()).toBe('{"error":"org.example.test.Boom","parameters":{"reason":"asked"}}');
     c.send({ method: `${T}.Fail`, parameters: { kind: "standard" } });
     expect(await c.nextText()).toBe('{"error":"org.varlink.service.PermissionDenied","parameters":{}}');
-    expect(harness.logs).toEqual([]);
+    expect(sandbox.log.lines).toEqual([]);
   });
 
   it("logs any other exception, answers InternalError and keeps serving", async () => {
     const c = await client();
     c.send({ method: `${T}.Fail`, parameters: { kind: "type" } });
     expect(await c.nextText()).toBe('{"error":"org.varlink.service.InternalError","parameters":{}}');
-    expect(harness.logs).toEqual([`varlink: ${T}.Fail failed`]);
+    expect(sandbox.log.lines).toEqual([`varlink: ${T}.Fail failed`]);
     c.send({ method: `${T}.Ping`, parameters: { ping: "still here" } });
     expect(await c.nextText()).toBe('{"parameters":{"pong":"still here"}}');
   });
@@ -156,7 +155,7 @@ describe("handler outcomes", () => {
     c.send({ method: `${T}.Notes` });
     // The first reply on the wire is the one to Notes: the oneway calls ran, in order, silently.
     expect(await c.nextText()).toBe('{"parameters":{"notes":["a","fail","error"]}}');
-    expect(harness.logs).toEqual([`varlink: ${T}.Note failed`]);
+    expect(sandbox.log.lines).toEqual([`varlink: ${T}.Note failed`]);
   });
 
   it("answers pipelined calls in order, whatever each handler does", async () => {
@@ -190,9 +189,9 @@ describe("handler outcomes", () => {
 
   it("serves connections concurrently", async () => {
     const hooks = new Hooks();
-    const path = await harness.serve(createTestService(hooks, { logger: harness.logger }));
-    const first = await harness.connect(path);
-    const second = await harness.connect(path);
+    const path = await sandbox.serve(createTestService(hooks, { logger: sandbox.log.logger }));
+    const first = await sandbox.raw(path);
+    const second = await sandbox.raw(path);
     first.send({ method: `${T}.Wait` });
     await hooks.waiting.promise;
     expect(await second.call({ method: `${T}.Ping`, parameters: { ping: "meanwhile" } })).toEqual({
@@ -205,8 +204,8 @@ describe("handler outcomes", () => {
 
 describe("reply validation", () => {
   async function replyClient(validateReplies: boolean): Promise<RawClient> {
-    return harness.connect(
-      await harness.serve(createTestService(new Hooks(), { logger: harness.logger, validateReplies })),
+    return sandbox.raw(
+      await sandbox.serve(createTestService(new Hooks(), { logger: sandbox.log.logger, validateReplies })),
     );
   }
 
@@ -218,7 +217,7 @@ describe("reply validation", () => {
     expect(await c.nextText()).toBe('{"error":"org.varlink.service.InternalError","parameters":{}}');
     c.send({ method: `${T}.Reply`, parameters: { value: { text: "ok" } } });
     expect(await c.nextText()).toBe('{"parameters":{"text":"ok"}}');
-    expect(harness.logs).toEqual([
+    expect(sandbox.log.lines).toEqual([
       `varlink: ${T}.Reply returned an invalid reply: text: expected a string, got an integer`,
       `varlink: ${T}.Reply returned an invalid reply: extra: unknown field`,
     ]);
@@ -232,7 +231,7 @@ describe("reply validation", () => {
     expect(await c.nextText()).toBe('{"error":"org.varlink.service.InternalError","parameters":{}}');
     c.send({ method: `${T}.Reply`, parameters: { value: [1] } });
     expect(await c.nextText()).toBe('{"error":"org.varlink.service.InternalError","parameters":{}}');
-    expect(harness.logs).toEqual([
+    expect(sandbox.log.lines).toEqual([
       `varlink: ${T}.Reply returned a reply that is not an object`,
       `varlink: ${T}.Reply returned a reply that is not an object`,
     ]);

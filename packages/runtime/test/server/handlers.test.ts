@@ -21,26 +21,24 @@ import {
   type Handlers,
 } from "@varlink-ts/runtime";
 import { duplexPair } from "@varlink-ts/runtime/testing";
-import { collect, rejection } from "../client/harness.js";
-import { Harness, type RawClient } from "./harness.js";
-import { INFO } from "./test-service.js";
+import { collect, INFO, type RawClient, rejection, Sandbox } from "@varlink-ts/test-kit";
 
-const harness = new Harness();
+const sandbox = new Sandbox();
 const connections: Connection[] = [];
 const streams: Duplex[] = [];
 afterEach(async () => {
   for (const connection of connections.splice(0)) connection.close();
   for (const stream of streams.splice(0)) stream.destroy();
-  await harness.cleanup();
+  await sandbox.cleanup();
 });
 
 function newService(): VarlinkService {
-  return harness.track(new VarlinkService(INFO, { logger: harness.logger }));
+  return sandbox.track(new VarlinkService(INFO, { logger: sandbox.log.logger }));
 }
 
 /** Serves `service` on a unix socket in a fresh directory and connects the runtime's client. */
 async function listenAndConnect(service: VarlinkService): Promise<Connection> {
-  const path = join(await harness.tempDir(), "service.sock");
+  const path = join(await sandbox.tempDir(), "service.sock");
   await service.listen(`unix:${path}`);
   const connection = await connect(`unix:${path}`);
   connections.push(connection);
@@ -122,7 +120,7 @@ describe("a class instance keyed by varlink method name, with IDL text", () => {
     const missing = await rejection(connection.call(`${H}.Unimplemented`));
     expect(missing).toBeInstanceOf(MethodNotImplementedError);
     expect((missing as MethodNotImplementedError).parameters).toEqual({ method: "Unimplemented" });
-    expect(harness.logs).toEqual([]);
+    expect(sandbox.log.lines).toEqual([]);
   });
 
   it("finds methods inherited through several classes, calling overrides on the instance", async () => {
@@ -140,7 +138,7 @@ describe("a class instance keyed by varlink method name, with IDL text", () => {
     expect(await connection.call(`${H}.Ping`, { ping: "hey" })).toEqual({ pong: "HEY" });
     expect(await connection.call(`${H}.Count`)).toEqual({ count: 1 });
     expect(receivers).toEqual([loud, loud]);
-    expect(harness.logs).toEqual([]);
+    expect(sandbox.log.lines).toEqual([]);
   });
 
   it("takes an instance that also holds state of its own", async () => {
@@ -199,7 +197,7 @@ describe("a class instance keyed by member name, with a descriptor", () => {
     expect(await client.count()).toEqual({ count: 2 });
     expect(pinger.receivers).toHaveLength(3);
     for (const receiver of pinger.receivers) expect(receiver).toBe(pinger);
-    expect(harness.logs).toEqual([]);
+    expect(sandbox.log.lines).toEqual([]);
   });
 
   it("takes a partial implementation: a method the class lacks answers MethodNotImplemented", async () => {
@@ -259,7 +257,7 @@ method Make() -> ()
       expect((error as MethodNotImplementedError).parameters).toEqual({ method: name });
     }
     // Nothing was called and failed: no InternalError was logged.
-    expect(harness.logs).toEqual([]);
+    expect(sandbox.log.lines).toEqual([]);
   });
 
   it("takes such a member when the handlers define it themselves", async () => {
@@ -367,7 +365,7 @@ method List(n: int) -> (i: int)
     const service = newService();
     const impl = new Modes();
     service.addInterface(modes, impl);
-    const path = join(await harness.tempDir(), "modes.sock");
+    const path = join(await sandbox.tempDir(), "modes.sock");
     await service.listen(`unix:${path}`);
     return { impl, path };
   }
@@ -380,7 +378,7 @@ method List(n: int) -> (i: int)
 
   it("answers ExpectedMore and ExpectedUpgrade on the wire without running the handler", async () => {
     const { impl, path } = await serveModes();
-    const c: RawClient = await harness.connect(path);
+    const c: RawClient = await sandbox.raw(path);
     expect(await c.call({ method: `${M}.Watch`, parameters: { n: 2 } })).toEqual({
       error: "org.varlink.service.ExpectedMore",
       parameters: {},
@@ -406,7 +404,7 @@ method List(n: int) -> (i: int)
     expect(impl.runs.watch).toBe(1);
     // A method that only supports more answers a plain call.
     expect(await c.call({ method: `${M}.List`, parameters: { n: 4 } })).toEqual({ parameters: { i: 4 } });
-    expect(harness.logs).toEqual([]);
+    expect(sandbox.log.lines).toEqual([]);
   });
 
   it("rejects with ExpectedMoreError / ExpectedUpgradeError on the client, serves flagged calls", async () => {

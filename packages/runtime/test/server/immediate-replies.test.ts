@@ -4,11 +4,10 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { ExpectedMoreError, VarlinkService, type CallContext } from "@varlink-ts/runtime";
-import { Harness } from "./harness.js";
-import { deferred, INFO } from "./test-service.js";
+import { deferred, INFO, Sandbox } from "@varlink-ts/test-kit";
 
-const harness = new Harness();
-afterEach(() => harness.cleanup());
+const sandbox = new Sandbox();
+afterEach(() => sandbox.cleanup());
 
 const MONITOR = `interface org.example.monitor
 
@@ -17,7 +16,7 @@ method Watch(last: int) -> (event: int)
 
 /** A monitor that sends event 1, then waits for the test before sending anything else. */
 async function serveMonitor(gate: Promise<void>, seen: { error?: unknown }) {
-  const service = new VarlinkService(INFO, { logger: harness.logger });
+  const service = new VarlinkService(INFO, { logger: sandbox.log.logger });
   service.addInterface(MONITOR, {
     Watch: async ({ last }: { last: number }, context: CallContext<{ event: number }>) => {
       try {
@@ -31,7 +30,7 @@ async function serveMonitor(gate: Promise<void>, seen: { error?: unknown }) {
       }
     },
   });
-  return harness.connect(await harness.serve(service));
+  return sandbox.raw(await sandbox.serve(service));
 }
 
 describe("context.reply()", () => {
@@ -57,14 +56,14 @@ describe("context.reply()", () => {
   });
 
   it("checks each reply against the method's output and ends the call on a bad one", async () => {
-    const service = new VarlinkService(INFO, { logger: harness.logger, validateReplies: true });
+    const service = new VarlinkService(INFO, { logger: sandbox.log.logger, validateReplies: true });
     service.addInterface(MONITOR, {
       Watch: async (_parameters: object, context: CallContext) => {
         await context.reply({ event: "one" });
         return { event: 2 };
       },
     });
-    const client = await harness.connect(await harness.serve(service));
+    const client = await sandbox.raw(await sandbox.serve(service));
     client.send({ method: "org.example.monitor.Watch", parameters: { last: 2 }, more: true });
     expect(await client.nextText()).toBe('{"error":"org.varlink.service.InternalError","parameters":{}}');
     // Nothing else belongs to that call: the next call's reply is the next message.

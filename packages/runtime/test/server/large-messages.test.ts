@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { connect, ConnectionError, VarlinkService, type Connection } from "@varlink-ts/runtime";
-import { Harness } from "./harness.js";
+import { Sandbox } from "@varlink-ts/test-kit";
 
 const INTERFACE = `interface org.example.large
 
@@ -24,11 +24,11 @@ interface Item {
   tags: string[];
 }
 
-const harness = new Harness();
+const sandbox = new Sandbox();
 const clients: Connection[] = [];
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
-  await harness.cleanup();
+  await sandbox.cleanup();
 });
 
 /** About `bytes` of items, with characters of every UTF-8 length to cut across chunks. */
@@ -40,7 +40,7 @@ function items(bytes: number, seed = 0): Item[] {
 let address = "";
 
 async function start(): Promise<Connection> {
-  const service = harness.track(new VarlinkService({ vendor: "v", product: "p", version: "1", url: "u" }, { logger: harness.logger }));
+  const service = sandbox.track(new VarlinkService({ vendor: "v", product: "p", version: "1", url: "u" }, { logger: sandbox.log.logger }));
   service.addInterface(INTERFACE, {
     Echo: ({ items }: { items: Item[] }) => ({ items }),
     Ping: ({ ping }: { ping: string }) => ({ pong: ping }),
@@ -48,7 +48,7 @@ async function start(): Promise<Connection> {
       for (let i = 0; i < n; i++) yield { items: items(size, i) };
     },
   });
-  const path = join(await harness.tempDir(), "large.sock");
+  const path = join(await sandbox.tempDir(), "large.sock");
   address = `unix:${path}`;
   await service.listen(address);
   const client = await connect(address, { maxMessageSize: 64 * 1024 * 1024 });
@@ -86,7 +86,7 @@ describe("large messages", () => {
     const refused = await client.call("org.example.large.Echo", { items: items(20 * 1024 * 1024) }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(ConnectionError);
     expect((refused as ConnectionError).code).toBe("closed");
-    expect(harness.logs.join("\n")).toMatch(/exceeds the maximum size of 16777216 bytes/);
+    expect(sandbox.log.lines.join("\n")).toMatch(/exceeds the maximum size of 16777216 bytes/);
     expect(await other.call("org.example.large.Ping", { ping: "ok" })).toEqual({ pong: "ok" });
   });
 });

@@ -4,11 +4,10 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { VarlinkService } from "@varlink-ts/runtime";
 import { duplexPair } from "@varlink-ts/runtime/testing";
-import { Harness, RawClient } from "./harness.js";
-import { createTestService, deferred, Hooks, INFO } from "./test-service.js";
+import { createTestService, deferred, Hooks, INFO, RawClient, Sandbox } from "@varlink-ts/test-kit";
 
-const harness = new Harness();
-afterEach(() => harness.cleanup());
+const sandbox = new Sandbox();
+afterEach(() => sandbox.cleanup());
 
 const T = "org.example.test";
 
@@ -27,7 +26,7 @@ function refuses(path: string): Promise<boolean> {
 describe("the handler's signal", () => {
   it("fires when the client goes away during a call", async () => {
     const hooks = new Hooks();
-    const c = await harness.connect(await harness.serve(createTestService(hooks, { logger: harness.logger })));
+    const c = await sandbox.raw(await sandbox.serve(createTestService(hooks, { logger: sandbox.log.logger })));
     c.send({ method: `${T}.Wait` });
     await hooks.waiting.promise;
     c.socket.destroy();
@@ -47,7 +46,7 @@ describe("the handler's signal", () => {
     };
     process.on("warning", onWarning);
     try {
-      const c = await harness.connect(await harness.serve(createTestService(hooks, { logger: harness.logger })));
+      const c = await sandbox.raw(await sandbox.serve(createTestService(hooks, { logger: sandbox.log.logger })));
       for (let i = 0; i < 30; i++) {
         hooks.gate = deferred();
         hooks.gate.resolve();
@@ -63,15 +62,15 @@ describe("the handler's signal", () => {
 
 describe("listen and close", () => {
   it("listens on several addresses and serves them all", async () => {
-    const service = harness.track(createTestService(new Hooks(), { logger: harness.logger }));
-    const path = join(await harness.tempDir(), "service.sock");
+    const service = sandbox.track(createTestService(new Hooks(), { logger: sandbox.log.logger }));
+    const path = join(await sandbox.tempDir(), "service.sock");
     const unix = await service.listen(`unix:${path}`);
     const tcp = await service.listen("tcp:127.0.0.1:0");
     expect(unix.address).toBe(`unix:${path}`);
     const port = Number(/^tcp:127\.0\.0\.1:(\d+)$/.exec(tcp.address)?.[1]);
     expect(port).toBeGreaterThan(0);
 
-    const viaUnix = await harness.connect(path);
+    const viaUnix = await sandbox.raw(path);
     expect(await viaUnix.call({ method: `${T}.Ping`, parameters: { ping: "unix" } })).toEqual({ parameters: { pong: "unix" } });
     const socket = createConnection({ host: "127.0.0.1", port });
     await new Promise((resolve) => socket.once("connect", resolve));
@@ -85,11 +84,11 @@ describe("listen and close", () => {
 
   it("lets a call in progress finish, closes idle connections and removes the socket file", async () => {
     const hooks = new Hooks();
-    const service = harness.track(createTestService(hooks, { logger: harness.logger }));
-    const path = join(await harness.tempDir(), "service.sock");
+    const service = sandbox.track(createTestService(hooks, { logger: sandbox.log.logger }));
+    const path = join(await sandbox.tempDir(), "service.sock");
     await service.listen(`unix:${path}`);
-    const busy = await harness.connect(path);
-    const idle = await harness.connect(path);
+    const busy = await sandbox.raw(path);
+    const idle = await sandbox.raw(path);
     expect(await idle.call({ method: `${T}.Ping`, parameters: { ping: "x" } })).toEqual({ parameters: { pong: "x" } });
     busy.send({ method: `${T}.Wait` });
     await hooks.waiting.promise;
@@ -108,10 +107,10 @@ describe("listen and close", () => {
 
   it("destroys connections whose calls outlast the grace period", async () => {
     const hooks = new Hooks();
-    const service = harness.track(createTestService(hooks, { logger: harness.logger }));
-    const path = join(await harness.tempDir(), "service.sock");
+    const service = sandbox.track(createTestService(hooks, { logger: sandbox.log.logger }));
+    const path = join(await sandbox.tempDir(), "service.sock");
     await service.listen(`unix:${path}`);
-    const busy = await harness.connect(path);
+    const busy = await sandbox.raw(path);
     busy.send({ method: `${T}.Wait` });
     await hooks.waiting.promise;
     await service.close({ grace: 10 });
@@ -121,31 +120,31 @@ describe("listen and close", () => {
   });
 
   it("takes no new connections or listeners once closed", async () => {
-    const service = new VarlinkService(INFO, { logger: harness.logger });
+    const service = new VarlinkService(INFO, { logger: sandbox.log.logger });
     await service.close();
     const [mine, theirs] = duplexPair();
     const client = new RawClient(theirs);
     service.serve(mine);
     await client.closed;
-    await expect(service.listen(`unix:${join(await harness.tempDir(), "late.sock")}`)).rejects.toThrow("closed");
+    await expect(service.listen(`unix:${join(await sandbox.tempDir(), "late.sock")}`)).rejects.toThrow("closed");
   });
 });
 
 describe("limits", () => {
   it("closes connections beyond maxConnections", async () => {
-    const path = await harness.serve(createTestService(new Hooks(), { logger: harness.logger, maxConnections: 1 }));
-    const first = await harness.connect(path);
+    const path = await sandbox.serve(createTestService(new Hooks(), { logger: sandbox.log.logger, maxConnections: 1 }));
+    const first = await sandbox.raw(path);
     expect(await first.call({ method: `${T}.Ping`, parameters: { ping: "1" } })).toEqual({ parameters: { pong: "1" } });
-    const second = await harness.connect(path);
+    const second = await sandbox.raw(path);
     await second.closed;
-    expect(harness.logs).toEqual(["varlink: refusing a connection beyond the limit of 1"]);
+    expect(sandbox.log.lines).toEqual(["varlink: refusing a connection beyond the limit of 1"]);
     expect(await first.call({ method: `${T}.Ping`, parameters: { ping: "2" } })).toEqual({ parameters: { pong: "2" } });
     first.socket.destroy();
     await first.closed;
     // The slot frees once the server has seen the first client go; until then a newcomer is
     // turned away, so try until one is served.
     for (;;) {
-      const third = await harness.connect(path);
+      const third = await sandbox.raw(path);
       const outcome = await third.call({ method: `${T}.Ping`, parameters: { ping: "3" } }).catch(() => "refused");
       if (outcome !== "refused") {
         expect(outcome).toEqual({ parameters: { pong: "3" } });
@@ -156,10 +155,10 @@ describe("limits", () => {
 
   it("closes a connection that stays idle past idleTimeout, but not during a call", async () => {
     const hooks = new Hooks();
-    const path = await harness.serve(createTestService(hooks, { logger: harness.logger, idleTimeout: 50 }));
-    const quiet = await harness.connect(path);
+    const path = await sandbox.serve(createTestService(hooks, { logger: sandbox.log.logger, idleTimeout: 50 }));
+    const quiet = await sandbox.raw(path);
     await quiet.closed;
-    const busy = await harness.connect(path);
+    const busy = await sandbox.raw(path);
     busy.send({ method: `${T}.Wait` });
     await hooks.waiting.promise;
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -171,7 +170,7 @@ describe("limits", () => {
 
 describe("serve", () => {
   it("serves any Duplex, such as an in-memory pair", async () => {
-    const service = harness.track(createTestService(new Hooks(), { logger: harness.logger }));
+    const service = sandbox.track(createTestService(new Hooks(), { logger: sandbox.log.logger }));
     const [mine, theirs] = duplexPair();
     service.serve(mine);
     const client = new RawClient(theirs);

@@ -1,14 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { Harness, type RawClient } from "./harness.js";
-import { createTestService, Hooks } from "./test-service.js";
+import { createTestService, Hooks, type RawClient, Sandbox } from "@varlink-ts/test-kit";
 
-const harness = new Harness();
-afterEach(() => harness.cleanup());
+const sandbox = new Sandbox();
+afterEach(() => sandbox.cleanup());
 
 const T = "org.example.test";
 
 async function client(hooks = new Hooks()): Promise<RawClient> {
-  return harness.connect(await harness.serve(createTestService(hooks, { logger: harness.logger })));
+  return sandbox.raw(await sandbox.serve(createTestService(hooks, { logger: sandbox.log.logger })));
 }
 
 describe("more calls", () => {

@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { Harness } from "./harness.js";
-import { createTestService, Hooks } from "./test-service.js";
+import { createTestService, Hooks, Sandbox } from "@varlink-ts/test-kit";
 
-const harness = new Harness();
-afterEach(() => harness.cleanup());
+const sandbox = new Sandbox();
+afterEach(() => sandbox.cleanup());
 
 const T = "org.example.test";
 const PING = `{"method":"${T}.Ping","parameters":{"ping":"ok"}}\0`;
@@ -28,55 +27,55 @@ const violations: [string, string | Buffer][] = [
 
 describe("protocol violations", () => {
   it.each(violations)("closes only the connection that sent %s, after one log line", async (_, bytes) => {
-    const path = await harness.serve(createTestService(new Hooks(), { logger: harness.logger }));
-    const bad = await harness.connect(path);
-    const good = await harness.connect(path);
+    const path = await sandbox.serve(createTestService(new Hooks(), { logger: sandbox.log.logger }));
+    const bad = await sandbox.raw(path);
+    const good = await sandbox.raw(path);
     // A call before the violation is still answered: the connection closes after its reply.
     bad.send(Buffer.concat([Buffer.from(PING), Buffer.from(bytes)]));
     expect(await bad.nextText()).toBe('{"parameters":{"pong":"ok"}}');
     await bad.closed;
-    expect(harness.logs).toHaveLength(1);
-    expect(harness.logs[0]).toMatch(/^varlink: closing the connection after a protocol violation: /);
+    expect(sandbox.log.lines).toHaveLength(1);
+    expect(sandbox.log.lines[0]).toMatch(/^varlink: closing the connection after a protocol violation: /);
     expect(await good.call({ method: `${T}.Ping`, parameters: { ping: "still" } })).toEqual({
       parameters: { pong: "still" },
     });
   });
 
   it("closes a connection whose message grows past maxMessageSize", async () => {
-    const path = await harness.serve(createTestService(new Hooks(), { logger: harness.logger, maxMessageSize: 1024 }));
-    const bad = await harness.connect(path);
-    const good = await harness.connect(path);
+    const path = await sandbox.serve(createTestService(new Hooks(), { logger: sandbox.log.logger, maxMessageSize: 1024 }));
+    const bad = await sandbox.raw(path);
+    const good = await sandbox.raw(path);
     expect(await bad.call({ method: `${T}.Ping`, parameters: { ping: "x".repeat(900) } })).toEqual({
       parameters: { pong: "x".repeat(900) },
     });
     // No NUL ever comes: the server must give up at the limit rather than buffer on.
     bad.send(`{"method":"${T}.Ping","parameters":{"ping":"${"x".repeat(4096)}`);
     await bad.closed;
-    expect(harness.logs).toEqual([
+    expect(sandbox.log.lines).toEqual([
       "varlink: closing the connection after a protocol violation: message exceeds the maximum size of 1024 bytes",
     ]);
     expect(await good.call({ method: `${T}.Ping`, parameters: { ping: "ok" } })).toEqual({ parameters: { pong: "ok" } });
   });
 
   it("survives garbage of every kind on many connections at once", async () => {
-    const path = await harness.serve(createTestService(new Hooks(), { logger: harness.logger }));
-    const clients = await Promise.all(violations.map(() => harness.connect(path)));
+    const path = await sandbox.serve(createTestService(new Hooks(), { logger: sandbox.log.logger }));
+    const clients = await Promise.all(violations.map(() => sandbox.raw(path)));
     clients.forEach((client, index) => client.send(violations[index]![1]));
     await Promise.all(clients.map((client) => client.closed));
-    const good = await harness.connect(path);
+    const good = await sandbox.raw(path);
     expect(await good.call({ method: "org.varlink.service.GetInfo" })).toMatchObject({
       parameters: { interfaces: ["org.varlink.service", T] },
     });
   });
 
   it("serves a call that arrives one byte at a time", async () => {
-    const c = await harness.connect(await harness.serve(createTestService(new Hooks(), { logger: harness.logger })));
+    const c = await sandbox.raw(await sandbox.serve(createTestService(new Hooks(), { logger: sandbox.log.logger })));
     const call = Buffer.from(`{"method":"${T}.Ping","parameters":{"ping":"\u00e9t\u00e9 \u{1f600}"}}\0`);
     for (const byte of call) {
       c.socket.write(Buffer.from([byte]));
       await new Promise((resolve) => setImmediate(resolve));
     }
     expect(await c.nextText()).toBe('{"parameters":{"pong":"\u00e9t\u00e9 \u{1f600}"}}');
-    expect(harness.logs).toEqual([]);
+    expect(sandbox.log.lines).toEqual([]);
   });
 });

@@ -3,16 +3,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import { VarlinkService } from "@varlink-ts/runtime";
 import { parseInterface } from "@varlink-ts/runtime/idl";
 import { SERVICE_INTERFACE_SOURCE } from "@varlink-ts/runtime/wire";
-import { Harness } from "./harness.js";
-import { createTestService, Hooks, INFO, TEST_INTERFACE } from "./test-service.js";
+import { createTestService, Hooks, INFO, Sandbox, TEST_INTERFACE } from "@varlink-ts/test-kit";
 
 const serviceFixture = readFileSync(
   new URL("../../../../fixtures/interop/org.varlink.service.varlink", import.meta.url),
   "utf8",
 );
 
-const harness = new Harness();
-afterEach(() => harness.cleanup());
+const sandbox = new Sandbox();
+afterEach(() => sandbox.cleanup());
 
 describe("org.varlink.service", () => {
   it("embeds the standard interface text unchanged", () => {
@@ -22,7 +21,7 @@ describe("org.varlink.service", () => {
   it("answers GetInfo with the service's info and its interfaces in registration order", async () => {
     const service = createTestService(new Hooks());
     service.addInterface("interface org.example.second\nmethod Nothing() -> ()\n", {});
-    const client = await harness.connect(await harness.serve(service));
+    const client = await sandbox.raw(await sandbox.serve(service));
     client.send({ method: "org.varlink.service.GetInfo" });
     expect(await client.nextText()).toBe(
       '{"parameters":{"vendor":"Example","product":"test","version":"1","url":"https://example.org",' +
@@ -31,7 +30,7 @@ describe("org.varlink.service", () => {
   });
 
   it("answers GetInterfaceDescription with the exact source text", async () => {
-    const client = await harness.connect(await harness.serve(createTestService(new Hooks())));
+    const client = await sandbox.raw(await sandbox.serve(createTestService(new Hooks())));
     const mine = await client.call({
       method: "org.varlink.service.GetInterfaceDescription",
       parameters: { interface: "org.example.test" },
@@ -45,7 +44,7 @@ describe("org.varlink.service", () => {
   });
 
   it("answers an unknown interface with InvalidParameter(interface), like Go and Rust", async () => {
-    const client = await harness.connect(await harness.serve(createTestService(new Hooks())));
+    const client = await sandbox.raw(await sandbox.serve(createTestService(new Hooks())));
     client.send({
       method: "org.varlink.service.GetInterfaceDescription",
       parameters: { interface: "org.example.nope" },
@@ -62,13 +61,13 @@ describe("org.varlink.service", () => {
 
 describe("addInterface", () => {
   it("rejects a second interface of the same name, org.varlink.service included", () => {
-    const service = harness.track(createTestService(new Hooks()));
+    const service = sandbox.track(createTestService(new Hooks()));
     expect(() => service.addInterface(TEST_INTERFACE, {})).toThrow("interface org.example.test is already registered");
     expect(() => service.addInterface(SERVICE_INTERFACE_SOURCE, {})).toThrow(/org\.varlink\.service/);
   });
 
   it("rejects handler keys that are not methods, and handlers that are not functions", () => {
-    const service = harness.track(new VarlinkService(INFO));
+    const service = sandbox.track(new VarlinkService(INFO));
     const idl = "interface org.example.ping\nmethod Ping(ping: string) -> (pong: string)\n";
     expect(() => service.addInterface(idl, { ping: () => ({ pong: "" }) })).toThrow(TypeError);
     expect(() => service.addInterface(idl, { ping: () => ({ pong: "" }) })).toThrow("ping is not a method of org.example.ping");
@@ -81,13 +80,13 @@ describe("addInterface", () => {
     const service = new VarlinkService(INFO);
     const definition = parseInterface("interface org.example.ping\nmethod Ping(ping: string) -> (pong: string)\n");
     expect(service.addInterface(definition, { Ping: ({ ping }: { ping: string }) => ({ pong: ping }) })).toBe(service);
-    const client = await harness.connect(await harness.serve(service));
+    const client = await sandbox.raw(await sandbox.serve(service));
     client.send({ method: "org.example.ping.Ping", parameters: { ping: "hi" } });
     expect(await client.nextText()).toBe('{"parameters":{"pong":"hi"}}');
   });
 
   it("reports IDL syntax errors from text", () => {
-    const service = harness.track(new VarlinkService(INFO));
+    const service = sandbox.track(new VarlinkService(INFO));
     expect(() => service.addInterface("interface org.example.bad\nmethod Ping(", {})).toThrow(/<input>:2:/);
   });
 });

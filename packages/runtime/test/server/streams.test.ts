@@ -18,16 +18,14 @@ import {
   type Handlers,
 } from "@varlink-ts/runtime";
 import type { InterfaceHandlers } from "@varlink-ts/runtime/wire";
-import { rejection } from "../client/harness.js";
-import { Harness, type RawClient } from "./harness.js";
-import { deferred, INFO } from "./test-service.js";
+import { deferred, INFO, type RawClient, rejection, Sandbox } from "@varlink-ts/test-kit";
 
-const harness = new Harness();
+const sandbox = new Sandbox();
 const connections: Connection[] = [];
 afterEach(async () => {
   vi.restoreAllMocks();
   for (const connection of connections.splice(0)) connection.close();
-  await harness.cleanup();
+  await sandbox.cleanup();
 });
 
 const STREAMS = `interface org.example.streams
@@ -49,10 +47,10 @@ const S = "org.example.streams";
 
 /** Serves org.example.streams with `handlers` on a unix socket and connects a raw client. */
 async function serve(handlers: InterfaceHandlers): Promise<{ client: RawClient; path: string }> {
-  const service = new VarlinkService(INFO, { logger: harness.logger, validateReplies: true });
+  const service = new VarlinkService(INFO, { logger: sandbox.log.logger, validateReplies: true });
   service.addInterface(STREAMS, handlers);
-  const path = await harness.serve(service);
-  return { client: await harness.connect(path), path };
+  const path = await sandbox.serve(service);
+  return { client: await sandbox.raw(path), path };
 }
 
 /** The next reply's text, or a failure naming what did not arrive in time. */
@@ -107,7 +105,7 @@ describe("a yielded reply leaves as soon as the generator waits", () => {
       expect(first).toBe(continued({ event: 1 }));
       release();
       expect(await next(client, "the second event")).toBe(last({ event: 2 }));
-      expect(harness.logs).toEqual([]);
+      expect(sandbox.log.lines).toEqual([]);
     },
   );
 
@@ -191,7 +189,7 @@ describe("a yielded reply leaves as soon as the generator waits", () => {
       const reply = await nextReply<Tick>(client, `tick ${tick} of ${produced}`);
       expect(reply.parameters.tick).toBe(tick);
     }
-    expect(harness.logs).toEqual([]);
+    expect(sandbox.log.lines).toEqual([]);
   });
 });
 
@@ -227,7 +225,7 @@ describe("the value a generator returns is the final reply", () => {
     // Nothing yielded, nothing returned: one empty reply, as before.
     call("nothing");
     expect(await next(client, "the empty reply")).toBe(last({}));
-    expect(harness.logs).toEqual([]);
+    expect(sandbox.log.lines).toEqual([]);
   });
 
   it("is missing when a stream ends after its last reply went out: InternalError and a log line", async () => {
@@ -241,9 +239,9 @@ describe("the value a generator returns is the final reply", () => {
     expect(await next(client, "1")).toBe(continued({ n: 1 }));
     const error = await nextReply(client, "the error");
     expect(error).toEqual({ error: "org.varlink.service.InternalError", parameters: {} });
-    expect(harness.logs).toHaveLength(1);
-    expect(harness.logs[0]).toContain(`${S}.Returns ended without a final reply`);
-    expect(harness.logs[0]).toMatch(/must `return` its final reply/);
+    expect(sandbox.log.lines).toHaveLength(1);
+    expect(sandbox.log.lines[0]).toContain(`${S}.Returns ended without a final reply`);
+    expect(sandbox.log.lines[0]).toMatch(/must `return` its final reply/);
     // The call is over; the connection goes on.
     client.send({ method: "org.varlink.service.GetInfo" });
     expect(await nextReply(client, "GetInfo")).toMatchObject({ parameters: { product: INFO.product } });
@@ -266,7 +264,7 @@ describe("the value a generator returns is the final reply", () => {
     client.send({ method: `${S}.Returns`, parameters: { kind: "readable" }, more: true });
     expect(await next(client, "1")).toBe(continued({ n: 1 }));
     expect(await next(client, "2")).toBe(last({ n: 2 }));
-    expect(harness.logs).toEqual([]);
+    expect(sandbox.log.lines).toEqual([]);
   });
 
   it("lets context.reply() inside a generator follow the value yielded before it", async () => {
@@ -303,7 +301,7 @@ describe("context.reply() without more", () => {
     const error = await rejection(connection.call(`${S}.Watch`));
     expect(error).toBeInstanceOf(ExpectedMoreError);
     expect(seen.error).toBeInstanceOf(ExpectedMoreError);
-    expect(harness.logs).toEqual([]);
+    expect(sandbox.log.lines).toEqual([]);
   });
 });
 

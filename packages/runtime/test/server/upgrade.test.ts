@@ -1,19 +1,18 @@
 import type { Duplex } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { Harness, type RawClient } from "./harness.js";
-import { createTestService, Hooks } from "./test-service.js";
+import { createTestService, Hooks, type RawClient, Sandbox } from "@varlink-ts/test-kit";
 
-const harness = new Harness();
+const sandbox = new Sandbox();
 const upgraded: Duplex[] = [];
 afterEach(async () => {
   for (const stream of upgraded.splice(0)) stream.destroy();
-  await harness.cleanup();
+  await sandbox.cleanup();
 });
 
 const T = "org.example.test";
 
 async function client(hooks: Hooks): Promise<RawClient> {
-  return harness.connect(await harness.serve(createTestService(hooks, { logger: harness.logger })));
+  return sandbox.raw(await sandbox.serve(createTestService(hooks, { logger: sandbox.log.logger })));
 }
 
 /** Speaks the "shout" protocol on the server's side of an upgraded stream: echo in upper case. */
@@ -36,7 +35,7 @@ describe("upgrade", () => {
     expect((await c.rawBytes(5)).toString()).toBe("HELLO");
     c.send(" and {\"method\":\"not varlink\"}");
     expect((await c.rawBytes(29)).toString()).toBe(' AND {"METHOD":"NOT VARLINK"}');
-    expect(harness.logs).toEqual([]);
+    expect(sandbox.log.lines).toEqual([]);
   });
 
   it("does not read past the upgrade call even when later bytes arrive separately", async () => {
@@ -73,7 +72,7 @@ describe("upgrade", () => {
     const c = await client(new Hooks());
     c.send({ method: `${T}.Upgrade`, parameters: { protocol: "shout" } });
     expect(await c.nextText()).toBe('{"error":"org.varlink.service.InternalError","parameters":{}}');
-    expect(harness.logs).toEqual([`varlink: ${T}.Upgrade failed`]);
-    expect(harness.causes[0]).toBeInstanceOf(TypeError);
+    expect(sandbox.log.lines).toEqual([`varlink: ${T}.Upgrade failed`]);
+    expect(sandbox.log.causes[0]).toBeInstanceOf(TypeError);
   });
 });

@@ -9,23 +9,22 @@ import {
   VarlinkError,
   type Connection,
 } from "@varlink-ts/runtime";
-import { Harness } from "./harness.js";
-import { createTestService, Hooks } from "./test-service.js";
+import { createTestService, Hooks, Sandbox } from "@varlink-ts/test-kit";
 
-const harness = new Harness();
+const sandbox = new Sandbox();
 const clients: Connection[] = [];
 const streams: Duplex[] = [];
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
   for (const stream of streams.splice(0)) stream.destroy();
-  await harness.cleanup();
+  await sandbox.cleanup();
 });
 
 const T = "org.example.test";
 
 async function start(hooks: Hooks): Promise<Connection> {
-  const service = harness.track(createTestService(hooks, { logger: harness.logger }));
-  const path = join(await harness.tempDir(), "service.sock");
+  const service = sandbox.track(createTestService(hooks, { logger: sandbox.log.logger }));
+  const path = join(await sandbox.tempDir(), "service.sock");
   await service.listen(`unix:${path}`);
   const client = await connect(`unix:${path}`);
   clients.push(client);

@@ -2,16 +2,16 @@ import { closeSync, existsSync, openSync, renameSync } from "node:fs";
 import { createServer } from "node:net";
 import type { Server } from "node:net";
 import { join } from "node:path";
-import type { StdioOptions } from "node:child_process";
+import { spawn, type StdioOptions } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { connect, ConnectionError } from "@varlink-ts/runtime";
 import { listenFromEnvironment } from "@varlink-ts/runtime/transport";
-import { fixture, Resources } from "./helpers.js";
+import { Sandbox } from "@varlink-ts/test-kit";
 
 const builtRuntime = fileURLToPath(new URL("../../dist/transport/index.js", import.meta.url));
-const resources = new Resources();
-afterEach(() => resources.release());
+const sandbox = new Sandbox();
+afterEach(() => sandbox.cleanup());
 
 beforeAll(() => {
   // The probe runs packages/runtime/dist, which `pnpm test` builds before running tests.
@@ -32,7 +32,7 @@ async function probe(
   env: Record<string, string>,
   options: { ownPid?: boolean; fd3?: number; fds?: number[]; args?: string[] } = {},
 ): Promise<ProbeResult> {
-  const program = [process.execPath, fixture("activation-probe.mjs"), ...(options.args ?? [])];
+  const program = [process.execPath, fileURLToPath(new URL("fixtures/activation-probe.mjs", import.meta.url)), ...(options.args ?? [])];
   const [command, args] = options.ownPid
     ? ["/bin/sh", ["-c", 'LISTEN_PID=$$; export LISTEN_PID; exec "$0" "$@"', ...program]]
     : [program[0] as string, program.slice(1)];
@@ -42,10 +42,12 @@ async function probe(
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !name.startsWith("LISTEN_")),
   );
-  const child = resources.spawn(command as string, args as string[], {
-    stdio,
-    env: { ...clean, ...env },
-  });
+  const child = sandbox.track(
+    spawn(command as string, args as string[], {
+      stdio,
+      env: { ...clean, ...env },
+    }),
+  );
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output += String(chunk)));
   const code = await new Promise((resolve) => child.once("close", resolve));
@@ -84,7 +86,7 @@ describe("listenFromEnvironment", () => {
   });
 
   it("throws a ConnectionError when fd 3 is not a listening socket, after clearing the variables", async () => {
-    const directory = await resources.directory();
+    const directory = await sandbox.tempDir();
     const file = openSync(join(directory, "plain-file"), "w");
     try {
       const result = await probe(
@@ -123,15 +125,15 @@ async function listeningSocket(directory: string, name: string): Promise<{ fd: n
   });
   renameSync(bound, join(directory, name));
   const close = (): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
-  resources.listener({ address: name, close });
+  sandbox.track({ address: name, close });
   const fd = (server as unknown as { _handle: { fd: number } })._handle.fd;
   return { fd, close };
 }
 
 /** A plain file's descriptor, closed after the test. */
 async function plainFile(): Promise<number> {
-  const fd = openSync(join(await resources.directory(), "plain-file"), "w");
-  resources.listener({ address: "file", close: async () => closeSync(fd) });
+  const fd = openSync(join(await sandbox.tempDir(), "plain-file"), "w");
+  sandbox.track({ address: "file", close: async () => closeSync(fd) });
   return fd;
 }
 
@@ -139,7 +141,7 @@ const CLEARED = { LISTEN_FDS: null, LISTEN_PID: null, LISTEN_FDNAMES: null, LIST
 
 describe("listenFromEnvironment with several sockets and LISTEN_FDNAMES", () => {
   it("serves the socket named varlink, not fd 3", async () => {
-    const directory = await resources.directory();
+    const directory = await sandbox.tempDir();
     const socket = await listeningSocket(directory, "varlink.sock");
     // fd 3 is a plain file: serving it would throw, so a clean result means fd 4 was chosen.
     const result = await probe(
@@ -150,7 +152,7 @@ describe("listenFromEnvironment with several sockets and LISTEN_FDNAMES", () => 
   });
 
   it("serves fd 3 alone when no names are given, leaving the others untouched", async () => {
-    const directory = await resources.directory();
+    const directory = await sandbox.tempDir();
     const socket = await listeningSocket(directory, "first.sock");
     const result = await probe(
       { LISTEN_FDS: "2" },
@@ -160,7 +162,7 @@ describe("listenFromEnvironment with several sockets and LISTEN_FDNAMES", () => 
   });
 
   it("serves a single socket whatever its name (systemd names it after its unit)", async () => {
-    const directory = await resources.directory();
+    const directory = await sandbox.tempDir();
     const socket = await listeningSocket(directory, "one.sock");
     const result = await probe(
       { LISTEN_FDS: "1", LISTEN_FDNAMES: "org.example.socket" },
@@ -170,7 +172,7 @@ describe("listenFromEnvironment with several sockets and LISTEN_FDNAMES", () => 
   });
 
   it("throws when several sockets are named and none is varlink, or the names do not match", async () => {
-    const directory = await resources.directory();
+    const directory = await sandbox.tempDir();
     const first = await listeningSocket(directory, "a.sock");
     const second = await listeningSocket(directory, "b.sock");
     const fds = [first.fd, second.fd];
@@ -190,7 +192,7 @@ describe("listenFromEnvironment with several sockets and LISTEN_FDNAMES", () => 
   });
 
   it("does not check LISTEN_PIDFDID (Node.js has no pidfd of its own) and removes it", async () => {
-    const directory = await resources.directory();
+    const directory = await sandbox.tempDir();
     const socket = await listeningSocket(directory, "varlink.sock");
     const result = await probe(
       { LISTEN_FDS: "1", LISTEN_FDNAMES: "varlink", LISTEN_PIDFDID: "1" },
@@ -200,19 +202,21 @@ describe("listenFromEnvironment with several sockets and LISTEN_FDNAMES", () => 
   });
 
   it("answers on the varlink socket of a real service and not on the other one", async () => {
-    const directory = await resources.directory();
+    const directory = await sandbox.tempDir();
     const other = await listeningSocket(directory, "other.sock");
     const varlink = await listeningSocket(directory, "varlink.sock");
     const clean = Object.fromEntries(
       Object.entries(process.env).filter(([name]) => !name.startsWith("LISTEN_")),
     );
-    const child = resources.spawn(
-      "/bin/sh",
-      ["-c", 'LISTEN_PID=$$; export LISTEN_PID; exec "$0" "$@"', process.execPath, fixture("activated-counter.mjs")],
-      {
-        stdio: ["ignore", "inherit", "inherit", other.fd, varlink.fd],
-        env: { ...clean, LISTEN_FDS: "2", LISTEN_FDNAMES: "other:varlink" },
-      },
+    const child = sandbox.track(
+      spawn(
+        "/bin/sh",
+        ["-c", 'LISTEN_PID=$$; export LISTEN_PID; exec "$0" "$@"', process.execPath, fileURLToPath(new URL("fixtures/activated-counter.mjs", import.meta.url))],
+        {
+          stdio: ["ignore", "inherit", "inherit", other.fd, varlink.fd],
+          env: { ...clean, LISTEN_FDS: "2", LISTEN_FDNAMES: "other:varlink" },
+        },
+      ),
     );
     // The child has its copies now; ours must not accept the connections meant for it.
     await other.close();

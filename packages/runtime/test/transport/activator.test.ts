@@ -10,7 +10,7 @@ import type { Connection } from "@varlink-ts/runtime";
 import { connect } from "@varlink-ts/runtime";
 import { activate } from "@varlink-ts/runtime/transport";
 import type { Activator } from "@varlink-ts/runtime/transport";
-import { fixture, processExists } from "./helpers.js";
+import { processExists } from "@varlink-ts/test-kit";
 
 const builtRuntime = fileURLToPath(new URL("../../dist/transport/index.js", import.meta.url));
 
@@ -33,7 +33,7 @@ afterEach(async () => {
 });
 
 async function counter(): Promise<Activator> {
-  const activator = await activate([process.execPath, fixture("activated-counter.mjs")]);
+  const activator = await activate([process.execPath, fileURLToPath(new URL("fixtures/activated-counter.mjs", import.meta.url))]);
   activators.push(activator);
   return activator;
 }
@@ -104,7 +104,7 @@ describe("activate", () => {
   });
 
   it("splits a string command on whitespace and adds options.env", async () => {
-    const activator = await activate(`${process.execPath} ${fixture("activated-counter.mjs")} --flag`, {
+    const activator = await activate(`${process.execPath} ${fileURLToPath(new URL("fixtures/activated-counter.mjs", import.meta.url))} --flag`, {
       env: { LISTEN_FDNAMES: "ignored", VARLINK_ADDRESS: "ignored" },
     });
     activators.push(activator);
@@ -167,7 +167,7 @@ describe("activate", () => {
   });
 
   it("reports a service that exits at once", async () => {
-    const activator = await activate([process.execPath, fixture("exit-at-once.mjs")]);
+    const activator = await activate([process.execPath, fileURLToPath(new URL("fixtures/exit-at-once.mjs", import.meta.url))]);
     activators.push(activator);
     const error = await rejection(
       (async () => {
@@ -183,7 +183,7 @@ describe("activate", () => {
   });
 
   it("exec: stays one service per connection, and now sets VARLINK_ADDRESS too", async () => {
-    const address = `exec:${process.execPath} ${fixture("activated-counter.mjs")}`;
+    const address = `exec:${process.execPath} ${fileURLToPath(new URL("fixtures/activated-counter.mjs", import.meta.url))}`;
     const [first, second] = await Promise.all([connect(address), connect(address)]);
     connections.push(first, second);
     const [one, two] = await Promise.all([info(first), info(second)]);

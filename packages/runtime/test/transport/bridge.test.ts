@@ -1,26 +1,19 @@
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConnectionError } from "@varlink-ts/runtime";
 import { openStream } from "@varlink-ts/runtime/transport";
-import {
-  binary,
-  closed,
-  Collector,
-  fixture,
-  outcome,
-  processExists,
-  Resources,
-} from "./helpers.js";
+import { binary, closed, Collector, outcome, processExists, Sandbox } from "@varlink-ts/test-kit";
 
-const resources = new Resources();
-afterEach(() => resources.release());
+const sandbox = new Sandbox();
+afterEach(() => sandbox.cleanup());
 
 function node(script: string, ...args: string[]) {
-  return { kind: "bridge" as const, command: process.execPath, args: [fixture(script), ...args] };
+  return { kind: "bridge" as const, command: process.execPath, args: [fileURLToPath(new URL(`fixtures/${script}`, import.meta.url)), ...args] };
 }
 
 describe("bridge addresses", () => {
   it("carry bytes through cat's stdin and stdout, and end when cat does", async () => {
-    const stream = resources.stream(await openStream({ kind: "bridge", command: "cat", args: [] }));
+    const stream = sandbox.track(await openStream({ kind: "bridge", command: "cat", args: [] }));
     const collector = new Collector(stream);
     const data = binary(512 * 1024);
     stream.end(data);
@@ -30,7 +23,7 @@ describe("bridge addresses", () => {
   });
 
   it("carry bytes both ways through a node script", async () => {
-    const stream = resources.stream(await openStream(node("bridge-shout.mjs")));
+    const stream = sandbox.track(await openStream(node("bridge-shout.mjs")));
     const collector = new Collector(stream);
     stream.write("hello, ");
     expect(await collector.until((text) => text === "HELLO, ")).toBe("HELLO, ");
@@ -41,14 +34,14 @@ describe("bridge addresses", () => {
   });
 
   it("end cleanly when the child says goodbye and exits with status 0", async () => {
-    const stream = resources.stream(await openStream(node("bridge-goodbye.mjs", "0")));
+    const stream = sandbox.track(await openStream(node("bridge-goodbye.mjs", "0")));
     const collector = new Collector(stream);
     expect(await outcome(stream)).toBeUndefined();
     expect(collector.text).toBe("goodbye\n");
   });
 
   it("fail with the exit status when the child exits with a failing one", async () => {
-    const stream = resources.stream(await openStream(node("bridge-goodbye.mjs", "7")));
+    const stream = sandbox.track(await openStream(node("bridge-goodbye.mjs", "7")));
     const collector = new Collector(stream);
     const error = await outcome(stream);
     expect(error).toBeInstanceOf(ConnectionError);
@@ -60,7 +53,7 @@ describe("bridge addresses", () => {
   });
 
   it("terminate the child when the stream is destroyed", async () => {
-    const stream = resources.stream(await openStream(node("bridge-stubborn.mjs")));
+    const stream = sandbox.track(await openStream(node("bridge-stubborn.mjs")));
     const pid = Number((await new Collector(stream).until((text) => text.includes("\n"))).trim());
     expect(processExists(pid)).toBe(true);
     stream.destroy();

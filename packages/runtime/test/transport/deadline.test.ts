@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import type { Duplex } from "node:stream";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConnectionError } from "@varlink-ts/runtime";
 import { listen, openStream } from "@varlink-ts/runtime/transport";
-import { fixture } from "./helpers.js";
 
 /**
  * A TCP port whose server never accepts and whose queue is full, so that a connect to it hangs:
@@ -16,7 +16,7 @@ let address = "";
 const held: Duplex[] = [];
 
 beforeAll(async () => {
-  const child = spawn(process.execPath, [fixture("no-accept-tcp.mjs")], {
+  const child = spawn(process.execPath, [fileURLToPath(new URL("fixtures/no-accept-tcp.mjs", import.meta.url))], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   server = child;

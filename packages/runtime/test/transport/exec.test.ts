@@ -10,15 +10,14 @@ import {
   closed,
   Collector,
   echoes,
-  fixture,
   outcome,
   processExists,
-  Resources,
-} from "./helpers.js";
+  Sandbox,
+} from "@varlink-ts/test-kit";
 
 const builtRuntime = fileURLToPath(new URL("../../dist/transport/index.js", import.meta.url));
-const resources = new Resources();
-afterEach(() => resources.release());
+const sandbox = new Sandbox();
+afterEach(() => sandbox.cleanup());
 
 beforeAll(() => {
   // The runtime fixture runs packages/runtime/dist, which `pnpm test` builds before running tests.
@@ -55,7 +54,7 @@ async function rejection(promise: Promise<unknown>): Promise<ConnectionError> {
 
 describe("exec: addresses", () => {
   it("start the program with socket activation and connect to it", async () => {
-    const stream = resources.stream(await openStream(`exec:${fixture("activated-echo.mjs")}`));
+    const stream = sandbox.track(await openStream(`exec:${fileURLToPath(new URL("fixtures/activated-echo.mjs", import.meta.url))}`));
     const collector = new Collector(stream);
     const report = await collector.firstLine<EchoReport>();
     const header = collector.text.indexOf("\n") + 1;
@@ -72,11 +71,11 @@ describe("exec: addresses", () => {
   });
 
   it("pass the address's arguments before --varlink", async () => {
-    const stream = resources.stream(
+    const stream = sandbox.track(
       await openStream({
         kind: "exec",
         command: process.execPath,
-        args: [fixture("activated-echo.mjs"), "--verbose", "two words"],
+        args: [fileURLToPath(new URL("fixtures/activated-echo.mjs", import.meta.url)), "--verbose", "two words"],
       }),
     );
     const report = await new Collector(stream).firstLine<EchoReport>();
@@ -89,17 +88,17 @@ describe("exec: addresses", () => {
   });
 
   it("find a program on PATH", async () => {
-    const directory = await resources.directory();
+    const directory = await sandbox.tempDir();
     const program = join(directory, "varlink-test-echo-service");
     await writeFile(
       program,
-      `#!/bin/sh\nexec "${process.execPath}" "${fixture("activated-echo.mjs")}" "$@"\n`,
+      `#!/bin/sh\nexec "${process.execPath}" "${fileURLToPath(new URL("fixtures/activated-echo.mjs", import.meta.url))}" "$@"\n`,
     );
     await chmod(program, 0o755);
     const saved = process.env["PATH"];
     process.env["PATH"] = `${directory}:${saved ?? ""}`;
     try {
-      const stream = resources.stream(await openStream("exec:varlink-test-echo-service"));
+      const stream = sandbox.track(await openStream("exec:varlink-test-echo-service"));
       const report = await new Collector(stream).firstLine<EchoReport>();
       // The wrapper script execs node, so the pid LISTEN_PID names is still the service's.
       expect(report.listenPid).toBe(String(report.pid));
@@ -109,7 +108,7 @@ describe("exec: addresses", () => {
   });
 
   it("serve a program built on the runtime's listenFromEnvironment", async () => {
-    const stream = resources.stream(await openStream(`exec:${fixture("activated-runtime.mjs")}`));
+    const stream = sandbox.track(await openStream(`exec:${fileURLToPath(new URL("fixtures/activated-runtime.mjs", import.meta.url))}`));
     const collector = new Collector(stream);
     const report = await collector.firstLine<RuntimeReport>();
     expect(report.address).toMatch(/^unix:\/.*varlink-exec-.*\/varlink\.sock$/);
@@ -129,7 +128,7 @@ describe("exec: addresses", () => {
   });
 
   it("terminate the child and remove its directory when the stream is destroyed", async () => {
-    const stream = resources.stream(await openStream(`exec:${fixture("activated-echo.mjs")}`));
+    const stream = sandbox.track(await openStream(`exec:${fileURLToPath(new URL("fixtures/activated-echo.mjs", import.meta.url))}`));
     const report = await new Collector(stream).firstLine<EchoReport>();
     expect(processExists(report.pid)).toBe(true);
     expect(existsSync(report.socketPath ?? "/nonexistent")).toBe(true);
@@ -144,17 +143,17 @@ describe("exec: addresses", () => {
     const address = {
       kind: "exec" as const,
       command: process.execPath,
-      args: [fixture("exit-at-once.mjs")],
+      args: [fileURLToPath(new URL("fixtures/exit-at-once.mjs", import.meta.url))],
     };
     // The connect may win the race against the exit (the kernel queues it for the child to accept)
     // or lose it; either way the caller learns how the child ended.
     const failure = await openStream(address).then(
-      (stream) => outcome(resources.stream(stream)),
+      (stream) => outcome(sandbox.track(stream)),
       (error: unknown) => error,
     );
     expect(failure).toBeInstanceOf(ConnectionError);
     expect((failure as ConnectionError).message).toContain(
-      `exec:${process.execPath} ${fixture("exit-at-once.mjs")}`,
+      `exec:${process.execPath} ${fileURLToPath(new URL("fixtures/exit-at-once.mjs", import.meta.url))}`,
     );
     expect((failure as ConnectionError).message).toContain(
       `${process.execPath} exited with status 3`,
@@ -162,7 +161,7 @@ describe("exec: addresses", () => {
   });
 
   it("report a program that does not exist as not-found", async () => {
-    const path = join(await resources.directory(), "no-such-service");
+    const path = join(await sandbox.tempDir(), "no-such-service");
     const error = await rejection(openStream(`exec:${path}`));
     expect(error.code).toBe("not-found");
     expect(error.message).toBe(`cannot start exec:${path}: ${path} does not exist`);
@@ -175,7 +174,7 @@ describe("exec: addresses", () => {
   });
 
   it("report a file that is not executable", async () => {
-    const path = join(await resources.directory(), "not-executable");
+    const path = join(await sandbox.tempDir(), "not-executable");
     await writeFile(path, "#!/bin/sh\n");
     await chmod(path, 0o644);
     const error = await rejection(openStream(`exec:${path}`));
@@ -185,14 +184,14 @@ describe("exec: addresses", () => {
 
   it("reject with aborted when the signal has fired", async () => {
     const error = await rejection(
-      openStream(`exec:${fixture("activated-echo.mjs")}`, { signal: AbortSignal.abort() }),
+      openStream(`exec:${fileURLToPath(new URL("fixtures/activated-echo.mjs", import.meta.url))}`, { signal: AbortSignal.abort() }),
     );
     expect(error.code).toBe("aborted");
   });
 
   it("reject with aborted when the signal fires while the program starts", async () => {
     const controller = new AbortController();
-    const pending = openStream(`exec:${fixture("activated-echo.mjs")}`, {
+    const pending = openStream(`exec:${fileURLToPath(new URL("fixtures/activated-echo.mjs", import.meta.url))}`, {
       signal: controller.signal,
     });
     controller.abort();

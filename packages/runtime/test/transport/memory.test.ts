@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { duplexPair } from "@varlink-ts/runtime/transport";
-import { binary, closed, Collector, outcome, Resources } from "./helpers.js";
+import { binary, closed, Collector, outcome, Sandbox } from "@varlink-ts/test-kit";
 
-const resources = new Resources();
-afterEach(() => resources.release());
+const sandbox = new Sandbox();
+afterEach(() => sandbox.cleanup());
 
 function pair() {
   const [left, right] = duplexPair();
-  return [resources.stream(left), resources.stream(right)] as const;
+  return [sandbox.track(left), sandbox.track(right)] as const;
 }
 
 describe("duplexPair", () => {

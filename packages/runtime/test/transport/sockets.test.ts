@@ -9,16 +9,16 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ConnectionError } from "@varlink-ts/runtime";
 import { listen, openStream } from "@varlink-ts/runtime/transport";
 import type { Listener } from "@varlink-ts/runtime/transport";
-import { binary, closed, Collector, echoes, Resources } from "./helpers.js";
+import { binary, closed, Collector, echoes, Sandbox } from "@varlink-ts/test-kit";
 
-const resources = new Resources();
-afterEach(() => resources.release());
+const sandbox = new Sandbox();
+afterEach(() => sandbox.cleanup());
 
 /** Listens on `address` and echoes every byte of every connection. */
 async function echoServer(address: string): Promise<Listener> {
-  return resources.listener(
+  return sandbox.track(
     await listen(address, (stream) => {
-      resources.stream(stream);
+      sandbox.track(stream);
       stream.pipe(stream);
     }),
   );
@@ -26,7 +26,7 @@ async function echoServer(address: string): Promise<Listener> {
 
 /** Opens a connection and checks that every byte value, in a large and a small write, comes back. */
 async function roundTrip(address: string): Promise<void> {
-  const stream = resources.stream(await openStream(address));
+  const stream = sandbox.track(await openStream(address));
   const collector = new Collector(stream);
   const small = Buffer.from('{"method":"org.example.ping.Ping"}\0');
   expect(await echoes(stream, collector, small)).toStrictEqual(small);
@@ -67,7 +67,7 @@ async function staleSocket(path: string): Promise<void> {
 
 describe("bytes round trip", () => {
   it("over a unix socket path", async () => {
-    const path = join(await resources.directory(), "echo.sock");
+    const path = join(await sandbox.tempDir(), "echo.sock");
     const listener = await echoServer(`unix:${path}`);
     expect(listener.address).toBe(`unix:${path}`);
     expect((await lstat(path)).isSocket()).toBe(true);
@@ -115,9 +115,9 @@ describe("bytes round trip", () => {
   });
 
   it("to an address given as an object", async () => {
-    const path = join(await resources.directory(), "object.sock");
+    const path = join(await sandbox.tempDir(), "object.sock");
     await echoServer(`unix:${path}`);
-    const stream = resources.stream(await openStream({ kind: "unix", path }));
+    const stream = sandbox.track(await openStream({ kind: "unix", path }));
     expect(await echoes(stream, new Collector(stream), Buffer.from("object"))).toStrictEqual(
       Buffer.from("object"),
     );
@@ -126,7 +126,7 @@ describe("bytes round trip", () => {
 
 describe("connect errors", () => {
   it("refused on a unix socket file nothing listens on", async () => {
-    const path = join(await resources.directory(), "stale.sock");
+    const path = join(await sandbox.tempDir(), "stale.sock");
     await staleSocket(path);
     const error = await rejection(openStream(`unix:${path}`));
     expect(error.code).toBe("refused");
@@ -151,7 +151,7 @@ describe("connect errors", () => {
   });
 
   it("not-found when the socket file does not exist", async () => {
-    const path = join(await resources.directory(), "missing.sock");
+    const path = join(await sandbox.tempDir(), "missing.sock");
     const error = await rejection(openStream(`unix:${path}`));
     expect(error.code).toBe("not-found");
     expect(error.message).toBe(`cannot connect to unix:${path}: no such socket`);
@@ -159,7 +159,7 @@ describe("connect errors", () => {
   });
 
   it("io for other failures, keeping the cause", async () => {
-    const file = join(await resources.directory(), "plain-file");
+    const file = join(await sandbox.tempDir(), "plain-file");
     await writeFile(file, "not a directory");
     const path = `${file}/below.sock`;
     const error = await rejection(openStream(`unix:${path}`));
@@ -182,7 +182,7 @@ describe("connect errors", () => {
 
 describe("listen on unix paths", () => {
   it("applies the mode parameter to the socket file", async () => {
-    const directory = await resources.directory();
+    const directory = await sandbox.tempDir();
     for (const mode of [0o600, 0o666, 0o660]) {
       const path = join(directory, `mode-${mode.toString(8)}.sock`);
       const listener = await echoServer(`unix:${path};mode=${mode.toString(8).padStart(4, "0")}`);
@@ -192,7 +192,7 @@ describe("listen on unix paths", () => {
   });
 
   it("replaces a stale socket file that nothing listens on", async () => {
-    const path = join(await resources.directory(), "stale.sock");
+    const path = join(await sandbox.tempDir(), "stale.sock");
     await staleSocket(path);
     expect((await lstat(path)).isSocket()).toBe(true);
     await echoServer(`unix:${path}`);
@@ -200,7 +200,7 @@ describe("listen on unix paths", () => {
   });
 
   it("refuses a path another server listens on, and leaves that server working", async () => {
-    const path = join(await resources.directory(), "busy.sock");
+    const path = join(await sandbox.tempDir(), "busy.sock");
     await echoServer(`unix:${path}`);
     const error = await rejection(listen(`unix:${path}`, () => undefined));
     expect(error.code).toBe("io");
@@ -211,7 +211,7 @@ describe("listen on unix paths", () => {
   });
 
   it("refuses a path that holds a file that is not a socket, and leaves the file alone", async () => {
-    const path = join(await resources.directory(), "data.txt");
+    const path = join(await sandbox.tempDir(), "data.txt");
     await writeFile(path, "precious");
     const error = await rejection(listen(`unix:${path}`, () => undefined));
     expect(error.message).toBe(`cannot listen on unix:${path}: ${path} exists and is not a socket`);
@@ -219,16 +219,16 @@ describe("listen on unix paths", () => {
   });
 
   it("reports a missing directory as not-found", async () => {
-    const path = join(await resources.directory(), "no-such-directory", "x.sock");
+    const path = join(await sandbox.tempDir(), "no-such-directory", "x.sock");
     const error = await rejection(listen(`unix:${path}`, () => undefined));
     expect(error.code).toBe("not-found");
     expect(error.message).toContain(`unix:${path}`);
   });
 
   it("close removes the socket file and stops accepting, but keeps accepted connections", async () => {
-    const path = join(await resources.directory(), "closing.sock");
+    const path = join(await sandbox.tempDir(), "closing.sock");
     const listener = await echoServer(`unix:${path}`);
-    const stream = resources.stream(await openStream(`unix:${path}`));
+    const stream = sandbox.track(await openStream(`unix:${path}`));
     const collector = new Collector(stream);
     expect(await echoes(stream, collector, Buffer.from("before"))).toStrictEqual(
       Buffer.from("before"),
@@ -278,14 +278,14 @@ describe("listen on other addresses", () => {
 
   it("hands every accepted connection to onConnection as a Duplex", async () => {
     const accepted: Duplex[] = [];
-    const listener = resources.listener(
+    const listener = sandbox.track(
       await listen("tcp:127.0.0.1:0", (stream) => {
-        accepted.push(resources.stream(stream));
+        accepted.push(sandbox.track(stream));
         stream.end(`hello ${accepted.length}`);
       }),
     );
     for (const expected of ["hello 1", "hello 2"]) {
-      const stream = resources.stream(await openStream(listener.address));
+      const stream = sandbox.track(await openStream(listener.address));
       const collector = new Collector(stream);
       await closed(stream);
       expect(collector.text).toBe(expected);

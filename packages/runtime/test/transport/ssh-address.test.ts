@@ -26,7 +26,7 @@ import {
   resolve,
 } from "@varlink-ts/runtime/transport";
 import type { Address, Listener } from "@varlink-ts/runtime/transport";
-import { outcome, processExists, Resources } from "./helpers.js";
+import { outcome, processExists, Sandbox } from "@varlink-ts/test-kit";
 
 const RUNTIME_DIST = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
 
@@ -84,7 +84,7 @@ process.stdin.on("end", () => void service.close({ grace: 0 }).then(() => proces
 `;
 }
 
-const resources = new Resources();
+const sandbox = new Sandbox();
 const clients: Connection[] = [];
 const services: VarlinkService[] = [];
 const savedEnv = { PATH: process.env["PATH"], SYSTEMD_SSH: process.env["SYSTEMD_SSH"] };
@@ -94,7 +94,7 @@ let log: string;
 let bin: string;
 
 beforeEach(async () => {
-  dir = await resources.directory();
+  dir = await sandbox.tempDir();
   log = join(dir, "ssh.log");
   bin = join(dir, "bin");
   await writeExecutable(join(bin, "ssh"), fakeSsh(log));
@@ -107,7 +107,7 @@ afterEach(async () => {
   const started = await logged();
   for (const client of clients.splice(0)) client.close();
   for (const service of services.splice(0)) await service.close({ grace: 0 });
-  await resources.release();
+  await sandbox.cleanup();
   // Whatever the fake ssh and its remote commands left running is killed.
   for (const entry of started) {
     if (processExists(entry.pid)) process.kill(entry.pid, "SIGKILL");
@@ -309,7 +309,7 @@ describe("ssh-unix: addresses", () => {
 
   it("fail with ssh's exit status when ssh gives up", async () => {
     const expected = `ssh-unix:unreachable.invalid:/run/x: ${join(bin, "ssh")} exited with status 255 and closed the connection`;
-    const stream = resources.stream(await openStream("ssh-unix:unreachable.invalid:/run/x"));
+    const stream = sandbox.track(await openStream("ssh-unix:unreachable.invalid:/run/x"));
     const ended = await outcome(stream);
     expect(ended).toBeInstanceOf(ConnectionError);
     expect((ended as ConnectionError).code).toBe("closed");
@@ -324,7 +324,7 @@ describe("ssh-unix: addresses", () => {
 
   it("stop ssh when the stream is destroyed", async () => {
     const path = await socketService();
-    const stream = resources.stream(await openStream(`ssh-unix:host:${path}`));
+    const stream = sandbox.track(await openStream(`ssh-unix:host:${path}`));
     const client = Connection.fromStream(stream);
     expect(await client.call("org.example.ssh.Ping", { ping: "x" })).toEqual({ pong: "x" });
     const [run] = await logged();
@@ -368,7 +368,7 @@ describe("ssh-exec: addresses", () => {
   });
 
   it("fail with ssh's exit status when ssh gives up", async () => {
-    const stream = resources.stream(await openStream("ssh-exec:unreachable.invalid:varlink bridge"));
+    const stream = sandbox.track(await openStream("ssh-exec:unreachable.invalid:varlink bridge"));
     const ended = await outcome(stream);
     expect(ended).toBeInstanceOf(ConnectionError);
     expect((ended as ConnectionError).code).toBe("closed");

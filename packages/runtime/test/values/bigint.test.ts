@@ -14,9 +14,7 @@ import {
   openInterface,
   VarlinkService,
 } from "@varlink-ts/runtime";
-import { connectPeer, rejection } from "../client/harness.js";
-import { Harness } from "../server/harness.js";
-import { INFO } from "../server/test-service.js";
+import { connectPeer, INFO, rejection, Sandbox } from "@varlink-ts/test-kit";
 
 const IDL = `interface org.example.big
 
@@ -40,28 +38,28 @@ const Big = defineInterface({
   bigint: ["Echo.n", "Limits.memory", "Limits.nested"],
 });
 
-const harness = new Harness();
+const sandbox = new Sandbox();
 const closers: Array<() => unknown> = [];
 afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
-  await harness.cleanup();
+  await sandbox.cleanup();
 });
 
 /** A service of org.example.big whose handlers record what they received. */
 async function serveBig(received: unknown[]): Promise<string> {
-  const service = new VarlinkService(INFO, { logger: harness.logger });
+  const service = new VarlinkService(INFO, { logger: sandbox.log.logger });
   service.addInterface(Big, {
     echo: ({ n }) => (received.push(n), { n }),
     small: ({ n }) => (received.push(n), { n }),
     get: () => ({ limits: { memory: 2n ** 64n - 1n, tasks: 5, nested: { values: [1n, 2n ** 53n + 1n] } } }),
   });
-  return harness.serve(service);
+  return sandbox.serve(service);
 }
 
 describe("a service with bigint fields", () => {
   it("hands its handler exact bigints, from numbers, big literals and decimal strings", async () => {
     const received: unknown[] = [];
-    const client = await harness.connect(await serveBig(received));
+    const client = await sandbox.raw(await serveBig(received));
     for (const [literal, expected] of [
       ["42", 42n],
       ["9007199254740993", 9007199254740993n],
@@ -78,7 +76,7 @@ describe("a service with bigint fields", () => {
 
   it("keeps unselected ints numbers: a safe decimal string is taken, a larger integer refused", async () => {
     const received: unknown[] = [];
-    const client = await harness.connect(await serveBig(received));
+    const client = await sandbox.raw(await serveBig(received));
     client.send('{"method":"org.example.big.Small","parameters":{"n":"42"}}\0');
     expect(await client.next()).toEqual({ parameters: { n: 42 } });
     client.send('{"method":"org.example.big.Small","parameters":{"n":"9007199254740993"}}\0');
@@ -101,7 +99,7 @@ describe("a typed client with bigint fields", () => {
   });
 
   it("reads a decimal string and a small number as bigints in selected fields", async () => {
-    const { client: connection, connection: server } = await connectPeer();
+    const { client: connection, connection: server } = await connectPeer(sandbox);
     const client = createClient(Big, connection);
     const echo = client.echo({ n: 1n });
     await server.messages(1);
@@ -134,11 +132,11 @@ describe("the dynamic client's bigint option", () => {
 describe("a descriptor's bigint selectors", () => {
   it("are refused when they select nothing, at registration and at createClient", async () => {
     const wrong = defineInterface({ ...Big, bigint: ["Limits.tasks.nope", "Echo.m"] });
-    const service = new VarlinkService(INFO, { logger: harness.logger });
+    const service = new VarlinkService(INFO, { logger: sandbox.log.logger });
     expect(() => service.addInterface(wrong, {})).toThrow(
       'bigint selector "Limits.tasks.nope": Limits.tasks is not an anonymous struct, so it has no field nope',
     );
-    const { client: connection } = await connectPeer();
+    const { client: connection } = await connectPeer(sandbox);
     const typo = defineInterface({ ...Big, bigint: ["Echo.m"] });
     expect(() => createClient(typo, connection)).toThrow(
       'bigint selector "Echo.m": Echo has no field m in its parameters or its result',

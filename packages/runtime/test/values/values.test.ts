@@ -14,18 +14,15 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   connect,
-  Connection,
+  type Connection,
   createClient,
   defineInterface,
-  InvalidParameterError,
   method,
   ValueError,
   VarlinkService,
 } from "@varlink-ts/runtime";
 import { createMock } from "@varlink-ts/runtime/testing";
-import { collect, connectPeer, rejection } from "../client/harness.js";
-import { Harness } from "../server/harness.js";
-import { INFO } from "../server/test-service.js";
+import { collect, connectPeer, INFO, rejection, Sandbox } from "@varlink-ts/test-kit";
 
 const IDL = `interface org.example.values
 
@@ -53,19 +50,19 @@ const Values = defineInterface({
   },
 });
 
-const harness = new Harness();
+const sandbox = new Sandbox();
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await harness.cleanup();
+  await sandbox.cleanup();
 });
 
 describe("an int beyond ±(2^53 − 1) arriving at a service", () => {
   it("is refused with InvalidParameter naming the field, never rounded", async () => {
-    const service = new VarlinkService(INFO, { logger: harness.logger });
+    const service = new VarlinkService(INFO, { logger: sandbox.log.logger });
     const seen: number[] = [];
     service.addInterface(IDL, { Count: ({ n }: { n: number }) => (seen.push(n), { n }) });
-    const client = await harness.connect(await harness.serve(service));
+    const client = await sandbox.raw(await sandbox.serve(service));
     for (const literal of ["9007199254740993", "9007199254740992", "-9223372036854775808"]) {
       client.send(`{"method":"org.example.values.Count","parameters":{"n":${literal}}}\0`);
       expect(await client.next()).toEqual({
@@ -81,7 +78,7 @@ describe("an int beyond ±(2^53 − 1) arriving at a service", () => {
 
 describe("an int beyond ±(2^53 − 1) in a reply to a typed client", () => {
   it("rejects the call with a ValueError naming the field; the connection goes on", async () => {
-    const { client: connection, connection: server } = await connectPeer();
+    const { client: connection, connection: server } = await connectPeer(sandbox);
     const client = createClient(Values, connection);
     const items = client.items();
     await server.messages(1);
@@ -100,7 +97,7 @@ describe("an int beyond ±(2^53 − 1) in a reply to a typed client", () => {
   });
 
   it("ends a more stream with the ValueError and drops the rest of its replies", async () => {
-    const { client: connection, connection: server } = await connectPeer();
+    const { client: connection, connection: server } = await connectPeer(sandbox);
     const client = createClient(Values, connection);
     const replies = client.count.more({ n: 3 });
     await server.messages(1);
@@ -119,7 +116,7 @@ describe("an int beyond ±(2^53 − 1) in a reply to a typed client", () => {
   });
 
   it("is found deep inside a recursive type", async () => {
-    const { client: connection, connection: server } = await connectPeer();
+    const { client: connection, connection: server } = await connectPeer(sandbox);
     const client = createClient(Values, connection);
     const chain = client.chain();
     await server.messages(1);
@@ -129,7 +126,7 @@ describe("an int beyond ±(2^53 − 1) in a reply to a typed client", () => {
   });
 
   it("costs nothing for a method whose result holds no int", async () => {
-    const { client: connection, connection: server } = await connectPeer();
+    const { client: connection, connection: server } = await connectPeer(sandbox);
     const client = createClient(Values, connection);
     const names = client.names();
     await server.messages(1);
@@ -146,7 +143,7 @@ describe("values JSON would not carry unchanged, before sending", () => {
     ["a Date", { when: new Date(0) }, "when"],
     ["an undefined array element", { list: [1, undefined] }, "list[1]"],
   ])("refuses %s, naming the field, and sends nothing", async (_what, parameters, path) => {
-    const { client, connection: server } = await connectPeer();
+    const { client, connection: server } = await connectPeer(sandbox);
     const error = await rejection(client.call("org.example.values.Anything", parameters));
     expect(error).toBeInstanceOf(ValueError);
     expect((error as ValueError).path).toBe(path);
@@ -158,7 +155,7 @@ describe("values JSON would not carry unchanged, before sending", () => {
   });
 
   it("leaves out an optional field given as undefined, as absent", async () => {
-    const { client, connection: server } = await connectPeer();
+    const { client, connection: server } = await connectPeer(sandbox);
     const call = client.call("org.example.values.Anything", { reason: undefined, n: 1 });
     expect(await server.messages(1)).toEqual(['{"method":"org.example.values.Anything","parameters":{"n":1}}']);
     server.reply({ parameters: {} });
@@ -166,7 +163,7 @@ describe("values JSON would not carry unchanged, before sending", () => {
   });
 
   it("sends a BigInt as its digits", async () => {
-    const { client, connection: server } = await connectPeer();
+    const { client, connection: server } = await connectPeer(sandbox);
     const call = client.call("org.example.values.Count", { n: 2n ** 64n - 1n });
     expect(await server.messages(1)).toEqual([
       '{"method":"org.example.values.Count","parameters":{"n":18446744073709551615}}',
@@ -211,13 +208,13 @@ describe("a Set and a Map sent to a service in another process", () => {
 
 describe("await using", () => {
   it("closes a connection, a typed client and a mock at the end of the block", async () => {
-    const { client: connection } = await connectPeer();
+    const { client: connection } = await connectPeer(sandbox);
     {
       await using client = createClient(Values, connection);
       expect(client.connection.closed).toBe(false);
     }
     expect(connection.closed).toBe(true);
-    const other = await connectPeer();
+    const other = await connectPeer(sandbox);
     {
       await using disposable = other.client;
       expect(disposable.closed).toBe(false);

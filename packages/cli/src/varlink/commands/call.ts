@@ -2,7 +2,9 @@
  * `varlink call [ADDRESS/]INTERFACE.METHOD [PARAMETERS]`: call a method and print its replies,
  * with libvarlink's options and systemd varlinkctl's (`--collect`, `--graceful`, `-E`, `-q`).
  */
+import { openSync } from "node:fs";
 import { VarlinkError, type CallOptions as RuntimeCallOptions, type JsonObject } from "@varlink-ts/runtime";
+import { withFds } from "@varlink-ts/runtime/fds";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { fixedEndpoint, globalOptions } from "../address-options.js";
 import { CHECKED_ERRORS, checkCall } from "../call-check.js";
@@ -26,6 +28,7 @@ interface CallOptions {
   readonly graceful?: readonly string[];
   readonly quiet?: boolean;
   readonly unchecked?: boolean;
+  readonly pushFd?: readonly string[];
 }
 
 /** Adds `call` to the program. */
@@ -63,6 +66,12 @@ export function registerCall(program: Command, context: CommandContext): void {
     .addOption(new Option("-q, --quiet", "print no replies (failures are still reported)"))
     .addOption(new Option("--unchecked", "send the call without checking it against the service's interface first"))
     .addOption(
+      new Option(
+        "--push-fd <fd|path>",
+        "send this file descriptor (a number) or file (opened read-only) with the call, as index 0, 1, ... (unix sockets; may be repeated)",
+      ).argParser((value: string, previous: string[] = []) => [...previous, value]),
+    )
+    .addOption(
       jsonOption("how to print replies: pretty, short, seq; off or absent: pretty on a terminal, short otherwise"),
     )
     .addHelpText(
@@ -79,10 +88,15 @@ export function registerCall(program: Command, context: CommandContext): void {
         const globals = globalOptions(command);
         const endpoint = fixedEndpoint(globals, target.address);
         const parameters = await readParameters(context, text);
+        if (options.pushFd !== undefined && endpoint === undefined) {
+          throw usageError("--push-fd needs an ADDRESS (a unix: socket)");
+        }
+        const fds = options.pushFd === undefined ? undefined : pushedFds(options.pushFd);
         const connection =
           endpoint !== undefined
-            ? await openConnection(endpoint)
+            ? await openConnection(endpoint, fds !== undefined)
             : await openService(globals, undefined, target.interfaceName, EXIT_USAGE);
+        if (fds !== undefined) withFds(parameters, fds);
         const label = endpoint?.label ?? `the service of ${target.interfaceName}`;
         const timeout = options.timeout ?? FOREVER;
         const callOptions: RuntimeCallOptions = timeout === FOREVER ? {} : { timeout };
@@ -98,6 +112,21 @@ export function registerCall(program: Command, context: CommandContext): void {
         }
       }),
     );
+}
+
+/**
+ * The descriptors of `--push-fd`: numbers as they are (inherited from the shell, `3<file`),
+ * paths opened read-only, as varlinkctl opens them.
+ */
+function pushedFds(values: readonly string[]): number[] {
+  return values.map((value) => {
+    if (/^[0-9]+$/.test(value)) return Number(value);
+    try {
+      return openSync(value, "r");
+    } catch (error) {
+      throw usageError(`--push-fd ${value}: ${(error as Error).message}`);
+    }
+  });
 }
 
 /**

@@ -13,6 +13,7 @@ import { reportProblem } from "../diagnostics.js";
 import { EXIT_FAILED } from "../exit-codes.js";
 import { CommandFailure, runAction, usageError } from "../failures.js";
 import {
+  collectHost,
   collectOrigin,
   collectService,
   DEFAULT_LISTEN,
@@ -33,6 +34,7 @@ interface HttpBridgeCommandOptions {
   readonly clientCa?: string;
   readonly tokenFile?: string;
   readonly allowOrigin?: readonly string[];
+  readonly allowHost?: readonly string[];
 }
 
 /** The signals that stop the bridge; a second one ends the process at once. */
@@ -69,6 +71,12 @@ export function registerHttpBridge(program: Command, context: CommandContext): v
     .addOption(
       new Option("--allow-origin <origin>", "accept browser requests from ORIGIN (https://host[:port]); may be repeated")
         .argParser(collectOrigin),
+    )
+    .addOption(
+      new Option(
+        "--allow-host <host>",
+        "on loopback, also answer requests for HOST (a name or address, any port): others get 403 against DNS rebinding; may be repeated",
+      ).argParser(collectHost),
     )
     .addHelpText(
       "after",
@@ -124,6 +132,7 @@ async function run(context: CommandContext, options: HttpBridgeCommandOptions, c
     ...(tls === undefined ? {} : { tls }),
     ...(tokens === undefined ? {} : { tokens }),
     ...(options.allowOrigin === undefined ? {} : { allowOrigins: options.allowOrigin }),
+    ...(options.allowHost === undefined ? {} : { allowHosts: options.allowHost }),
   };
 
   // Loaded here, not at the top: only this command needs the HTTP and WebSocket servers.
