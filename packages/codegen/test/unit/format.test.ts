@@ -6,7 +6,6 @@
  */
 import { describe, expect, it, vi } from "vitest";
 import { parseInterface } from "@varlink-ts/runtime/idl";
-import { generate } from "@varlink-ts/codegen";
 import { NO_BIGINT } from "../../src/bigint.js";
 import { createProject, renderModule } from "../../src/emit-module.js";
 import { formatTypeScript, STATEMENTS_PER_CALL } from "../../src/format.js";
@@ -66,6 +65,10 @@ describe("formatting in pieces", () => {
   });
 
   it("never gives prettier more than STATEMENTS_PER_CALL statements, and names the file .ts", async () => {
+    // The unit layer shares modules between files: load the generator afresh, so that the
+    // prettier it loads lazily is the mock above, whatever another file loaded before.
+    vi.resetModules();
+    const { generate } = await import("@varlink-ts/codegen");
     calls.length = 0;
     const [module] = await generate([{ path: "org.example.big.varlink", source: manyTypes(400) }]);
     const exported = (text: string): number => text.match(/^export /gm)?.length ?? 0;

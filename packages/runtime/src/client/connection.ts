@@ -629,8 +629,6 @@ function copyError(error: ConnectionError): ConnectionError {
 
 /** Turns a socket error into the connection error the calls see. */
 function streamError(error: Error): ConnectionError {
-  // Streams of our own (a WebSocket's) already say what happened.
-  if (error instanceof ConnectionError) return error;
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "ECONNRESET" || code === "EPIPE" || code === "ERR_STREAM_PREMATURE_CLOSE") {
     return new ConnectionError("closed", `the service closed the connection (${code})`, {
