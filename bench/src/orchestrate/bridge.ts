@@ -9,6 +9,7 @@ import path from "node:path";
 import { peer, type RunContext } from "./context.js";
 import { DIST_DIR } from "./paths.js";
 import { runClient, ServerProcess } from "./processes.js";
+import { median } from "../shared/timed.js";
 
 export interface BridgeCell {
   readonly scenario: "ping" | "ping-pipelined";
@@ -62,12 +63,6 @@ export async function runBridge(context: RunContext, plan: BridgePlan): Promise<
     await server.stop();
   }
   return cells;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** A markdown table: medians, ranges, and the bridge against the unix socket for each scenario. */

@@ -9,6 +9,7 @@ import path from "node:path";
 import { peer, type RunContext } from "./context.js";
 import { DIST_DIR } from "./paths.js";
 import { runClient, ServerProcess } from "./processes.js";
+import { median } from "../shared/timed.js";
 
 /** Rounds of the burn loop in workers-server.ts: about 1 ms of one core on the reference machine. */
 export const CPU_ROUNDS = 36_000;
@@ -73,12 +74,6 @@ export async function runWorkers(context: RunContext, plan: WorkersPlan): Promis
     }
   }
   return cells;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** A markdown table: medians, ranges, and each pool against one process with the same handler. */
