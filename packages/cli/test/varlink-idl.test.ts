@@ -2,6 +2,7 @@
  * `varlink validate` and `varlink format`, run as a user runs them: the built binary in a child
  * process, on files in a temporary directory. Needs `npx tsc -b` first (`pnpm test` does it).
  */
+import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,7 +36,15 @@ function varlink(
   env: NodeJS.ProcessEnv = {},
   user?: number,
 ): Promise<RunResult> {
-  return run(process.execPath, [VARLINK_BIN, ...args], input, env, user);
+  return run(user === undefined ? process.execPath : nodeFor(), [VARLINK_BIN, ...args], input, env, user);
+}
+
+/**
+ * A node another user can run: CI's Node 22 and 24 come from the registry's `node` package in
+ * root's npx cache, which nobody else may enter; the system's node can.
+ */
+function nodeFor(): string {
+  return existsSync("/usr/bin/node") ? "/usr/bin/node" : process.execPath;
 }
 
 const CANONICAL = "interface org.example.ok\n\nmethod Ping(ping: string) -> (pong: string)\n";
