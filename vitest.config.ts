@@ -58,13 +58,15 @@ export default defineConfig({
       },
       {
         extends: true,
-        // Each file in a process of its own: these files run peers and daemons, and are few.
-        test: { name: "interop", include: INTEROP, pool: "forks" },
+        // Peers and daemons run as processes of their own; the files share workers as
+        // integration's do (a file that adds process listeners removes them).
+        test: { name: "interop", include: INTEROP, pool: "forks", isolate: false },
       },
       {
         extends: true,
-        // Isolated: these tests measure descriptors, warnings and memory of the process they run in.
-        test: { name: "soak", include: SOAK, pool: "forks" },
+        // The files share workers too: those that count this process's descriptors or listen for
+        // its warnings take their baseline inside the test and remove their listeners.
+        test: { name: "soak", include: SOAK, pool: "forks", isolate: false },
       },
     ],
   },

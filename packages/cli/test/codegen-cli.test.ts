@@ -1,7 +1,7 @@
 import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { copyInterfaces, runBin, startBin, useGeneratedOnce, useSandbox } from "@varlink-ts/test-kit";
+import { copyInterfaces, runBin, runMain, startBin, useGeneratedOnce, useSandbox } from "@varlink-ts/test-kit";
 
 const sandbox = useSandbox({ prefix: "varlink-codegen-" });
 let dir: string;
@@ -15,11 +15,14 @@ beforeEach(async () => {
   await copyInterfaces(dir, INTERFACES);
 });
 
-const codegen = (...args: string[]) => runBin("varlink-codegen", args, { cwd: dir });
+/** The command's main in this process; the first test and --watch run the built launcher. */
+const codegen = (...args: string[]) => runMain("varlink-codegen", args, { cwd: dir });
 
 describe("varlink-codegen", () => {
   it("generates one module per interface and an index, and prints a summary", async () => {
-    const result = await codegen("interfaces/org.example.more.varlink", "interfaces/org.example.ping.varlink", "-o", "src/gen");
+    const result = await runBin("varlink-codegen", ["interfaces/org.example.more.varlink", "interfaces/org.example.ping.varlink", "-o", "src/gen"], {
+      cwd: dir,
+    });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^varlink-codegen: 2 interfaces from 2 files in \d+ ms → src\/gen \(3 written, 0 unchanged\)\n$/);

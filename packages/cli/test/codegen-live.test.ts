@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { connect, getInterfaceDescription, VarlinkService } from "@varlink-ts/runtime";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { runCodegen } from "../src/index.js";
-import { assertBuilt, MORE_SERVICE, runBin, startGoCertification, useSandbox } from "@varlink-ts/test-kit";
+import { assertBuilt, MORE_SERVICE, runMain, startGoCertification, useSandbox } from "@varlink-ts/test-kit";
 import { startRawService } from "./fixtures/raw-service.js";
 
 const FIXTURES = fileURLToPath(new URL("../../../fixtures/interop/", import.meta.url));
@@ -47,7 +47,7 @@ afterEach(async () => {
   for (const close of closing.splice(0)) await close();
 });
 
-const codegen = (...args: string[]) => runBin("varlink-codegen", args, { cwd: sandbox.dir });
+const codegen = (...args: string[]) => runMain("varlink-codegen", args, { cwd: sandbox.dir });
 
 async function outputOf(dir: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();

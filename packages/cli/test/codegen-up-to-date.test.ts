@@ -7,7 +7,7 @@ import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeEach, describe, expect, it } from "vitest";
-import { copyInterfaces, runBin, useGeneratedOnce, useSandbox } from "@varlink-ts/test-kit";
+import { copyInterfaces, runBin, runMain, useGeneratedOnce, useSandbox } from "@varlink-ts/test-kit";
 
 /**
  * A module hook that appends the URL of every module loaded to $MODULE_LOG, in a process started
@@ -37,7 +37,7 @@ beforeEach(async () => {
   );
 });
 
-const codegen = (...args: string[]) => runBin("varlink-codegen", args, { cwd: dir });
+const codegen = (...args: string[]) => runMain("varlink-codegen", args, { cwd: dir });
 
 /** Runs the command, and returns its result and the modules it loaded. */
 async function codegenLogged(...args: string[]) {

@@ -11,6 +11,7 @@ import {
   bridgeCommand,
   MORE_SERVICE,
   runVarlink,
+  runVarlinkProcess,
   speakThroughBridge,
   useFixtureService,
   useSandbox,
@@ -87,7 +88,8 @@ describe("varlink bridge --connect, failures", () => {
     expect(direct).toMatchObject({ code: 3, stdout: "" });
     expect(direct.stderr).toBe(`varlink: bridge: cannot connect to ${missing}: no such socket\n`);
 
-    const bridged = await runVarlink(sandbox, ["--bridge", bridgeCommand(missing), "info"]);
+    // The bridge's stderr is ours (inherited), so this one runs as a process of its own.
+    const bridged = await runVarlinkProcess(sandbox, ["--bridge", bridgeCommand(missing), "info"]);
     expect(bridged.code).toBe(3);
     expect(bridged.stderr.split("\n")).toEqual([
       `varlink: bridge: cannot connect to ${missing}: no such socket`,

@@ -14,6 +14,7 @@ import {
   MORE_SERVICE,
   RESOLVER_SERVICE,
   runVarlink,
+  runVarlinkProcess,
   shellQuote,
   type StartedService,
   startService,
@@ -174,7 +175,7 @@ describe("varlink bridge and what a resolver answers", () => {
   });
 
   it("answers InterfaceNotFound for an exec: answer and never runs the program", async () => {
-    const result = await runVarlink(sandbox, ["--bridge", bridge, "call", "org.example.evil.Ping", "{}"]);
+    const result = await runVarlinkProcess(sandbox, ["--bridge", bridge, "call", "org.example.evil.Ping", "{}"]);
     expect(result.code).toBe(2);
     // The bridge's own stderr reaches ours: the reason first, then our line about the reply.
     expect(result.stderr.split("\n")).toEqual([

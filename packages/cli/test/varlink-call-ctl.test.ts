@@ -125,7 +125,8 @@ describe("against this project's service", () => {
       stdout: "",
       stderr: 'varlink: org.example.more.Ping failed with org.varlink.service.InvalidParameter {"parameter":"ping"}\n',
     });
-    // Nothing asked for the interface first.
+    // Nothing asked for the interface first (the service logs what it received after answering).
+    await service.waitForMessage((message) => message["method"] === "org.example.more.Ping");
     expect(service.received().map((message) => message["method"])).toEqual(["org.example.more.Ping"]);
   });
 

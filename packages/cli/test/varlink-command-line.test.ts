@@ -6,7 +6,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, runVarlink, useFixtureService, useSandbox } from "@varlink-ts/test-kit";
+import { assertBuilt, runVarlink, runVarlinkProcess, useFixtureService, useSandbox } from "@varlink-ts/test-kit";
 
 const sandbox = useSandbox({ prefix: "varlink-cmd-" });
 
@@ -42,7 +42,8 @@ describe("usage errors", () => {
   });
 
   it("no command says so first, then shows the usage on stderr", async () => {
-    const result = await runVarlink(sandbox, []);
+    // The built launcher, in a process of its own: the exit code is the one the shell sees.
+    const result = await runVarlinkProcess(sandbox, []);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(/^varlink: missing COMMAND \(see 'varlink --help'\)\nUsage: varlink /);

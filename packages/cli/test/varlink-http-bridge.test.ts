@@ -1,6 +1,7 @@
 /**
- * `varlink http-bridge`: the built command serving a real service over HTTP, HTTPS and WebSocket,
- * spoken to with fetch, node:https and a minimal WebSocket client. Needs `npx tsc -b` first.
+ * `varlink http-bridge` serving a real service over HTTP, HTTPS and WebSocket, spoken to with
+ * fetch, node:https and a minimal WebSocket client: the command's main in this process, and the
+ * built command in a process of its own where signals stop it. Needs `npx tsc -b` first.
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -15,6 +16,7 @@ import {
   assertBuilt,
   RESOLVER_SERVICE,
   runVarlink,
+  startMain,
   startService,
   useFixtureService,
   useSandbox,
@@ -33,18 +35,34 @@ beforeAll(assertBuilt);
 
 /** A running `varlink http-bridge`. */
 interface StartedBridge {
-  readonly child: ChildProcess;
   /** The line it printed. */
   readonly url: string;
   readonly port: number;
   stdout(): string;
   stderr(): string;
+}
+
+/**
+ * Starts `varlink http-bridge ARGS` in the sandbox, in this process (its main, stopped at
+ * cleanup as SIGTERM would); resolves once it printed its URL.
+ */
+async function startBridge(args: readonly string[], input?: string): Promise<StartedBridge> {
+  const bridge = await startMain("varlink", ["http-bridge", ...args], { cwd: sandbox.dir, ...(input !== undefined && { input }) });
+  sandbox.defer(() => bridge.stop());
+  await bridge.printed("\n");
+  const url = bridge.stdout().slice(0, bridge.stdout().indexOf("\n"));
+  return { url, port: Number(new URL(url).port), stdout: bridge.stdout, stderr: bridge.stderr };
+}
+
+/** A `varlink http-bridge` in a process of its own, to be stopped with a signal. */
+interface BridgeProcess extends StartedBridge {
+  readonly child: ChildProcess;
   /** How it ended. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `varlink http-bridge ARGS` in the sandbox; resolves once it printed its URL. */
-function startBridge(args: readonly string[], input?: string): Promise<StartedBridge> {
+/** Starts the built `varlink http-bridge ARGS` in the sandbox; resolves once it printed its URL. */
+function startBridgeProcess(args: readonly string[]): Promise<BridgeProcess> {
   const child = spawn(process.execPath, [VARLINK_BIN, "http-bridge", ...args], {
     cwd: sandbox.dir,
     env: { ...process.env, NO_COLOR: "1" },
@@ -58,7 +76,7 @@ function startBridge(args: readonly string[], input?: string): Promise<StartedBr
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );
-  child.stdin.end(input ?? "");
+  child.stdin.end("");
   return new Promise((resolve, reject) => {
     void exited.then(({ code }) => reject(new Error(`http-bridge exited (${String(code)}) before its URL: ${stderr}`)));
     child.stdout.on("data", (chunk: string) => {
@@ -471,7 +489,7 @@ describe("varlink http-bridge", () => {
   });
 
   it.each(["SIGTERM", "SIGINT"] as const)("closes and exits 0 on %s", async (signal) => {
-    const bridge = await startBridge(["--listen", "127.0.0.1:0", "--service", serviceArg]);
+    const bridge = await startBridgeProcess(["--listen", "127.0.0.1:0", "--service", serviceArg]);
     // fetch keeps its connection open, and so does a WebSocket: the bridge must close them, not wait.
     expect((await post(`${bridge.url}call/org.example.more.Ping`, { ping: "before" })).status).toBe(200);
     const socket = await openWebSocket(`${bridge.url}ws/services/org.example.more`);

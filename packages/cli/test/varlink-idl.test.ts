@@ -1,13 +1,14 @@
 /**
- * `varlink validate` and `varlink format`, run as a user runs them: the built binary in a child
- * process, on files in a temporary directory. Needs `npx tsc -b` first (`pnpm test` does it).
+ * `varlink validate` and `varlink format` on files in a temporary directory: the command's main
+ * in this process, and the built binary where a process matters (a terminal, another user).
+ * Needs `npx tsc -b` first (`pnpm test` does it).
  */
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { assertBuilt, type RunResult, useSandbox, VARLINK_BIN } from "@varlink-ts/test-kit";
+import { assertBuilt, type RunResult, runMain, useSandbox, VARLINK_BIN } from "@varlink-ts/test-kit";
 
 const fixtures = fileURLToPath(new URL("../../../fixtures/", import.meta.url));
 
@@ -29,14 +30,20 @@ function run(
   });
 }
 
-/** Runs the `varlink` binary, as `user` when given. */
+/**
+ * Runs `varlink`: its main in this process, or the built binary in a process of its own as `user`
+ * when given (the terminal tests below run the binary too).
+ */
 function varlink(
   args: string[],
   input = "",
   env: NodeJS.ProcessEnv = {},
   user?: number,
 ): Promise<RunResult> {
-  return run(user === undefined ? process.execPath : nodeFor(), [VARLINK_BIN, ...args], input, env, user);
+  if (user === undefined) {
+    return runMain("varlink", args, { cwd: sandbox.dir, input, env: { NO_COLOR: undefined, FORCE_COLOR: undefined, ...env } });
+  }
+  return run(nodeFor(), [VARLINK_BIN, ...args], input, env, user);
 }
 
 /**

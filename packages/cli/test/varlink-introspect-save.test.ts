@@ -11,7 +11,7 @@ import { formatSource } from "@varlink-ts/runtime/idl";
 import { beforeEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import {
   assertBuilt,
-  runBin,
+  runMain,
   runVarlink,
   startGoCertification,
   useFixtureService,
@@ -96,9 +96,9 @@ describe("against this project's service", () => {
 
   it("regenerates the code the service gives", async () => {
     await runVarlink(sandbox, ["introspect", "--save", "saved", service.address]);
-    const fromFiles = await runBin("varlink-codegen", ["saved", "-o", "files"], { cwd: sandbox.dir });
+    const fromFiles = await runMain("varlink-codegen", ["saved", "-o", "files"], { cwd: sandbox.dir });
     expect(fromFiles.stderr).toBe("");
-    const live = await runBin("varlink-codegen", [service.address, "-o", "live"], { cwd: sandbox.dir });
+    const live = await runMain("varlink-codegen", [service.address, "-o", "live"], { cwd: sandbox.dir });
     expect(live.stderr).toBe("");
     await expectSameCode("files", "live");
   });
@@ -120,8 +120,8 @@ describe("against the Go certification server", () => {
     expect(formatSource(saved)).not.toBe(saved);
     const validate = await runVarlink(sandbox, ["validate", inDir("go", "org.varlink.certification.varlink")]);
     expect(validate).toEqual({ code: 0, stdout: "", stderr: "" });
-    expect((await runBin("varlink-codegen", ["go", "-o", "files"], { cwd: sandbox.dir })).code).toBe(0);
-    expect((await runBin("varlink-codegen", [go, "-o", "live"], { cwd: sandbox.dir })).code).toBe(0);
+    expect((await runMain("varlink-codegen", ["go", "-o", "files"], { cwd: sandbox.dir })).code).toBe(0);
+    expect((await runMain("varlink-codegen", [go, "-o", "live"], { cwd: sandbox.dir })).code).toBe(0);
     await expectSameCode("files", "live");
   });
 });

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { FIXTURES, REPO_ROOT } from "./fixtures.js";
 import { run, shellQuote, startChild, type Child, type RunOptions, type RunResult } from "./child.js";
 import { afterAll, beforeAll, beforeEach } from "vitest";
+import { runMain } from "./in-process.js";
 import { Sandbox } from "./sandbox.js";
 
 const CLI = join(REPO_ROOT, "packages/cli");
@@ -51,10 +52,19 @@ export function startBin(bin: "varlink" | "varlink-codegen", args: readonly stri
 }
 
 /**
- * Runs `varlink ARGS` in the sandbox's directory to its end, `input` on its stdin (a pipe, so not
- * a terminal).
+ * Runs `varlink ARGS` in the sandbox's directory to its end, `input` on its stdin (not a
+ * terminal): the command's `main` in this process (see in-process.ts), which must close all it
+ * opened. {@link runBin} runs the built launcher in a process of its own.
  */
 export function runVarlink(sandbox: Sandbox, args: readonly string[], input = ""): Promise<RunResult> {
+  return runMain("varlink", args, { cwd: sandbox.dir, input });
+}
+
+/**
+ * Runs the built `varlink` in the sandbox's directory, in a process of its own, to its end: for
+ * what only a process shows, such as the stderr its children inherit.
+ */
+export function runVarlinkProcess(sandbox: Sandbox, args: readonly string[], input = ""): Promise<RunResult> {
   return sandbox.run(process.execPath, [VARLINK_BIN, ...args], binOptions({ input }));
 }
 
@@ -209,7 +219,7 @@ export function useGeneratedOnce(names: readonly string[]): { copyTo(dir: string
   const template = new Sandbox("varlink-codegen-once-");
   beforeAll(async () => {
     await copyInterfaces(template.dir, names);
-    const result = await runBin("varlink-codegen", ["interfaces", "-o", "src/gen"], { cwd: template.dir });
+    const result = await runMain("varlink-codegen", ["interfaces", "-o", "src/gen"], { cwd: template.dir });
     if (result.code !== 0) throw new Error(`varlink-codegen failed: ${result.stderr}`);
   });
   afterAll(() => template.cleanup());

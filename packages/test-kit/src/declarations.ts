@@ -13,13 +13,25 @@ let program: ts.Program | undefined;
 
 /** The names the declaration file `file` (a .d.ts path) exports, types included, sorted. */
 export function exportedNames(file: string): string[] {
-  if (program === undefined || !roots.includes(file)) {
-    roots = [...roots, file];
+  return exportedNamesOfEach([file])[0]!;
+}
+
+/**
+ * {@link exportedNames} of each of `files`. Asking for them together builds one program and one
+ * type checker for all (each new root would otherwise cost a fresh type checker).
+ */
+export function exportedNamesOfEach(files: readonly string[]): string[][] {
+  const missing = files.filter((file) => !roots.includes(file));
+  if (program === undefined || missing.length > 0) {
+    roots = [...roots, ...missing];
     program = ts.createProgram(roots, OPTIONS, undefined, program);
   }
-  const checker = program.getTypeChecker();
-  const source = program.getSourceFile(file);
-  const symbol = source === undefined ? undefined : checker.getSymbolAtLocation(source);
-  if (symbol === undefined) throw new Error(`${file} has no module symbol`);
-  return checker.getExportsOfModule(symbol).map((exported) => exported.name).sort();
+  const current = program;
+  const checker = current.getTypeChecker();
+  return files.map((file) => {
+    const source = current.getSourceFile(file);
+    const symbol = source === undefined ? undefined : checker.getSymbolAtLocation(source);
+    if (symbol === undefined) throw new Error(`${file} has no module symbol`);
+    return checker.getExportsOfModule(symbol).map((exported) => exported.name).sort();
+  });
 }

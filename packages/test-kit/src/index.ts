@@ -13,6 +13,7 @@ export {
   RESOLVER_SERVICE,
   runBin,
   runVarlink,
+  runVarlinkProcess,
   speakThroughBridge,
   startBin,
   startServer,
@@ -36,6 +37,8 @@ export {
   STRUCT,
 } from "./certification.js";
 export { Child, run, shellQuote, startChild } from "./child.js";
+export { runInProcess, runMain, startMain } from "./in-process.js";
+export type { Command, Main, RunningMain } from "./in-process.js";
 export type { RunOptions, RunResult } from "./child.js";
 export { GO_CERTIFICATION, runGoClient, startGoCertification } from "./go.js";
 export type { GoServer } from "./go.js";

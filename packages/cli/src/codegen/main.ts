@@ -31,8 +31,13 @@ interface Flags {
 /**
  * Runs `varlink-codegen` with `argv` (the arguments after the command's name) and resolves to the
  * exit code. `--watch` resolves when `signal` aborts (the launcher wires it to SIGINT/SIGTERM).
+ * `context` is the process's streams unless given (tests run the command in their own process).
  */
-export async function main(argv: readonly string[], signal?: AbortSignal): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  signal?: AbortSignal,
+  context: CommandContext = processContext(),
+): Promise<number> {
   const program = new Command("varlink-codegen")
     .description("Generate TypeScript clients, server interfaces, error classes and mocks from varlink interface files.")
     .argument(
@@ -53,7 +58,11 @@ export async function main(argv: readonly string[], signal?: AbortSignal): Promi
     .option("--config <file>", "config file (default: varlink-codegen.config.json, or the \"varlink-codegen\" key of package.json)")
     .version(readVersion(), "-v, --version")
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text) });
+    .configureOutput({
+      writeOut: (text) => context.stdout.write(text),
+      writeErr: (text) => context.stderr.write(text),
+      outputError: (text, write) => write(text),
+    });
 
   let inputs: string[];
   let flags: Flags;
@@ -66,26 +75,25 @@ export async function main(argv: readonly string[], signal?: AbortSignal): Promi
     throw error;
   }
 
-  const context = processContext();
   const colour = colourEnabled(context);
   let options: CodegenOptions;
   try {
     options = await resolveOptions(inputs, flags);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${red(colour, "error:")} ${error.message}\n`);
+    context.stderr.write(`${red(colour, "error:")} ${error.message}\n`);
     return EXIT_USAGE;
   }
 
   if (flags.watch === true) {
     if (options.check === true) {
-      process.stderr.write(`${red(colour, "error:")} --watch and --check cannot be combined\n`);
+      context.stderr.write(`${red(colour, "error:")} --watch and --check cannot be combined\n`);
       return EXIT_USAGE;
     }
     // A socket gives no notice when its interfaces change, so there is nothing to watch.
     const service = options.inputs.find((input) => isServiceInput(input, process.cwd()));
     if (service !== undefined) {
-      process.stderr.write(
+      context.stderr.write(
         `${red(colour, "error:")} --watch cannot watch the service ${service}: generate from it without --watch, or save its interfaces with 'varlink introspect --save DIR ${service}' and watch DIR\n`,
       );
       return EXIT_USAGE;
@@ -134,11 +142,11 @@ function report(outcome: CodegenResult | Error, options: CodegenOptions, context
   // Every invalid file of the run, each with its frame, as `varlink validate` lists them.
   if (outcome instanceof AggregateError && outcome.errors.every((error) => error instanceof VarlinkSyntaxError)) {
     for (const error of outcome.errors as VarlinkSyntaxError[]) reportSyntaxError(context, error);
-    process.stderr.write(`${red(colour, "error:")} ${outcome.message}\n`);
+    context.stderr.write(`${red(colour, "error:")} ${outcome.message}\n`);
     return EXIT_INVALID;
   }
   if (outcome instanceof Error) {
-    process.stderr.write(`${red(colour, "error:")} ${outcome.message}\n`);
+    context.stderr.write(`${red(colour, "error:")} ${outcome.message}\n`);
     return EXIT_INVALID;
   }
   const shown = (file: string): string => path.relative(process.cwd(), file) || file;
@@ -149,21 +157,21 @@ function report(outcome: CodegenResult | Error, options: CodegenOptions, context
   if (options.check === true) {
     const problems = outcome.files.filter((file) => file.status !== "unchanged");
     for (const file of problems) {
-      process.stderr.write(`${red(colour, `${file.status}:`)} ${shown(file.path)}\n`);
-      if (file.diff !== undefined) process.stderr.write(`${indent(file.diff)}\n`);
+      context.stderr.write(`${red(colour, `${file.status}:`)} ${shown(file.path)}\n`);
+      if (file.diff !== undefined) context.stderr.write(`${indent(file.diff)}\n`);
     }
     if (problems.length > 0) {
-      process.stderr.write(
+      context.stderr.write(
         `varlink-codegen: ${problems.length} file${problems.length === 1 ? " is" : "s are"} out of date (${summary}); run without --check to update\n`,
       );
       return EXIT_INVALID;
     }
-    process.stdout.write(`varlink-codegen: ${outcome.files.length} files up to date (${summary})\n`);
+    context.stdout.write(`varlink-codegen: ${outcome.files.length} files up to date (${summary})\n`);
     return EXIT_OK;
   }
   const count = (status: string): number => outcome.files.filter((file) => file.status === status).length;
   const removed = count("removed");
-  process.stdout.write(
+  context.stdout.write(
     `varlink-codegen: ${summary} → ${shown(path.resolve(options.out))} (${count("written")} written, ${count("unchanged")} unchanged${
       removed > 0 ? `, ${removed} removed` : ""
     })\n`,

@@ -15,6 +15,11 @@ export interface CommandContext {
   readonly env: NodeJS.ProcessEnv;
   /** Set by a command's action; `main` returns it. Starts at 0. */
   exitCode: number;
+  /**
+   * Stops a command that serves until interrupted (`http-bridge`) as SIGINT and SIGTERM do, for
+   * a run inside another program's process (tests run it so).
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**

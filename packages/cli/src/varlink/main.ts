@@ -40,9 +40,10 @@ const SUBCOMMANDS: readonly ((program: Command, context: CommandContext) => void
  * Runs `varlink` with `argv` (the arguments after the node binary and the script) and resolves to
  * the exit code: 0 success, 1 failure of the work itself (an invalid file, an error reply),
  * 2 a usage error or a call that was not sent, 3 a connection failure (see exit-codes.ts).
+ * `context` is the process's streams and environment unless given (tests run the command in
+ * their own process on streams of their own).
  */
-export async function main(argv: string[]): Promise<number> {
-  const context = processContext();
+export async function main(argv: readonly string[], context: CommandContext = processContext()): Promise<number> {
   const program = new Command("varlink")
     .description("Talk to varlink services; validate and format varlink interface definitions")
     .version(packageVersion(), "-V, --version", "print the version")

@@ -2,7 +2,7 @@
  * `varlink http-bridge`: serve varlink services over HTTP and WebSocket (UAPI.20, "Transport:
  * HTTP") with the runtime's `serveHttp`: the services named with `--service NAME=ADDRESS`, and
  * with `--resolver` any other the resolver knows. Prints its base URL, then serves until SIGINT
- * or SIGTERM.
+ * or SIGTERM (or the context's signal).
  */
 import type { HttpBridge, HttpBridgeOptions } from "@varlink-ts/runtime/http";
 import type { Address } from "@varlink-ts/runtime";
@@ -137,16 +137,16 @@ async function run(context: CommandContext, options: HttpBridgeCommandOptions, c
 
   // Loaded here, not at the top: only this command needs the HTTP and WebSocket servers.
   const { serveHttp } = await import("@varlink-ts/runtime/http");
-  const stopped = untilStopSignal();
+  const stop = untilStopped(context.signal);
   let bridge: HttpBridge;
   try {
     bridge = await serveHttp(bridgeOptions);
   } catch (error) {
-    stopped.cancel();
+    stop.cancel();
     throw startFailure(options.listen, error);
   }
   await writeLine(context.stdout, bridge.url);
-  await stopped.signal;
+  await stop.stopped;
   await bridge.close();
 }
 
@@ -194,20 +194,24 @@ function writeLine(stream: NodeJS.WritableStream, text: string): Promise<void> {
 }
 
 /**
- * Resolves with the first SIGINT or SIGTERM. The handlers go when it comes, so that a second
- * signal ends the process as it would without them (a way out of a close that hangs).
+ * Resolves with the first SIGINT or SIGTERM, or when `abort` aborts. The handlers go when it
+ * comes, so that a second signal ends the process as it would without them (a way out of a close
+ * that hangs).
  */
-function untilStopSignal(): { readonly signal: Promise<NodeJS.Signals>; cancel(): void } {
-  let stop: (signal: NodeJS.Signals) => void = () => undefined;
+function untilStopped(abort: AbortSignal | undefined): { readonly stopped: Promise<void>; cancel(): void } {
+  let stop: () => void = () => undefined;
   const remove = (): void => {
     for (const name of STOP_SIGNALS) process.off(name, stop);
+    abort?.removeEventListener("abort", stop);
   };
-  const signal = new Promise<NodeJS.Signals>((resolve) => {
-    stop = (name) => {
+  const stopped = new Promise<void>((resolve) => {
+    stop = () => {
       remove();
-      resolve(name);
+      resolve();
     };
   });
   for (const name of STOP_SIGNALS) process.on(name, stop);
-  return { signal, cancel: remove };
+  abort?.addEventListener("abort", stop);
+  if (abort?.aborted === true) stop();
+  return { stopped, cancel: remove };
 }
