@@ -10,7 +10,8 @@ const conditions = ["source", "node", "import", "default"];
 //   unit         **/test/unit/**    pure: no socket, no process, no built dist/; runs from sources
 //   interop      **/interop/**      a real peer this project did not write: varlink-go, systemd
 //   soak         **/test/soak/**    reliability: hostile input, faults, load, the bench run
-//   integration  any other test     sockets, child processes, the built bins, the examples (and
+//   integration  any other test     sockets, child processes, the commands (most runs in the
+//                                   test's process, some as the built bins), the examples (and
 //                                   examples/web's headless Chromium)
 //
 // A new folder is integration unless it is named as above (packages/runtime/test/fds/ and

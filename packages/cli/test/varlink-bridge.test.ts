@@ -1,6 +1,8 @@
 /**
  * `varlink bridge` used as a bridge command (`varlink --bridge "varlink bridge ..."`, as
- * `ssh host varlink bridge` would be), and `--activate`. Needs `npx tsc -b` first.
+ * `ssh host varlink bridge` would be), and `--activate`: the built commands in processes of their
+ * own, so that what the bridge or the service writes on the stderr they inherit is seen.
+ * Needs `npx tsc -b` first.
  */
 import { existsSync } from "node:fs";
 import { chmod, readFile, writeFile } from "node:fs/promises";
@@ -13,7 +15,6 @@ import {
   isCall,
   MORE_SERVICE,
   RESOLVER_SERVICE,
-  runVarlink,
   runVarlinkProcess,
   shellQuote,
   type StartedService,
@@ -54,7 +55,7 @@ describe("varlink bridge", () => {
 
 
   it("forwards a call and its reply", async () => {
-    const result = await runVarlink(sandbox, ["--bridge", bridge, "call", "org.example.more.Ping", '{"ping": "bridged"}']);
+    const result = await runVarlinkProcess(sandbox, ["--bridge", bridge, "call", "org.example.more.Ping", '{"ping": "bridged"}']);
     expect(result).toEqual({ code: 0, stdout: '{"pong":"bridged"}\n', stderr: "" });
     expect(await service.waitForMessage(isCall("org.example.more.Ping", { ping: "bridged" }))).toEqual({
       method: "org.example.more.Ping",
@@ -63,7 +64,7 @@ describe("varlink bridge", () => {
   });
 
   it("forwards a --more call with its flag and every reply in order", async () => {
-    const result = await runVarlink(sandbox, ["--bridge", bridge, "call", "--more", "org.example.more.TestMore", '{"n": 1}']);
+    const result = await runVarlinkProcess(sandbox, ["--bridge", bridge, "call", "--more", "org.example.more.TestMore", '{"n": 1}']);
     expect(result).toEqual({
       code: 0,
       stdout: '{"state":{"start":true}}\n{"state":{"progress":100}}\n{"state":{"end":true}}\n',
@@ -77,7 +78,7 @@ describe("varlink bridge", () => {
   });
 
   it("forwards a --oneway call with its flag", async () => {
-    const result = await runVarlink(sandbox, ["--bridge", bridge, "call", "--oneway", "org.example.more.Ping", '{"ping": "one"}']);
+    const result = await runVarlinkProcess(sandbox, ["--bridge", bridge, "call", "--oneway", "org.example.more.Ping", '{"ping": "one"}']);
     expect(result).toEqual({ code: 0, stdout: "", stderr: "" });
     expect(await service.waitForMessage(isCall("org.example.more.Ping", { ping: "one" }))).toEqual({
       method: "org.example.more.Ping",
@@ -87,7 +88,7 @@ describe("varlink bridge", () => {
   });
 
   it("relays error replies unchanged", async () => {
-    const result = await runVarlink(sandbox, ["--bridge", bridge, "call", "--more", "org.example.more.TestMore", '{"n": 200}']);
+    const result = await runVarlinkProcess(sandbox, ["--bridge", bridge, "call", "--more", "org.example.more.TestMore", '{"n": 200}']);
     expect(result).toEqual({
       code: 1,
       stdout: '{"state":{"start":true}}\n',
@@ -97,7 +98,7 @@ describe("varlink bridge", () => {
   });
 
   it("answers GetInfo with what the resolver knows", async () => {
-    const result = await runVarlink(sandbox, ["--bridge", bridge, "info", "--json"]);
+    const result = await runVarlinkProcess(sandbox, ["--bridge", bridge, "info", "--json"]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({
       product: "varlink bridge",
@@ -106,12 +107,12 @@ describe("varlink bridge", () => {
   });
 
   it("answers GetInterfaceDescription by asking the service", async () => {
-    const result = await runVarlink(sandbox, ["--bridge", bridge, "introspect", "org.example.more"]);
+    const result = await runVarlinkProcess(sandbox, ["--bridge", bridge, "introspect", "org.example.more"]);
     expect(result).toEqual({ code: 0, stdout: formatSource(await readFile(moreFile, "utf8")), stderr: "" });
   });
 
   it("answers InterfaceNotFound for an interface the resolver does not know", async () => {
-    const result = await runVarlink(sandbox, ["--bridge", bridge, "call", "org.example.unknown.Ping", "{}"]);
+    const result = await runVarlinkProcess(sandbox, ["--bridge", bridge, "call", "org.example.unknown.Ping", "{}"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(`varlink: bridge "${bridge}" does not implement org.example.unknown\n`);
   });
@@ -201,7 +202,7 @@ describe("varlink bridge and what a resolver answers", () => {
   });
 
   it("forwards to a tcp: answer", async () => {
-    const result = await runVarlink(sandbox, ["--bridge", bridge, "call", "org.example.more.Ping", '{"ping": "tcp"}']);
+    const result = await runVarlinkProcess(sandbox, ["--bridge", bridge, "call", "org.example.more.Ping", '{"ping": "tcp"}']);
     expect(result).toEqual({ code: 0, stdout: '{"pong":"tcp"}\n', stderr: "" });
     expect(
       await tcpService.waitForMessage((message) => JSON.stringify(message["parameters"]) === '{"ping":"tcp"}'),
@@ -213,21 +214,21 @@ describe("--activate", () => {
   const activate = [process.execPath, MORE_SERVICE].map(shellQuote).join(" ");
 
   it("starts the service with socket activation and calls it", async () => {
-    const result = await runVarlink(sandbox, ["--activate", activate, "call", "org.example.more.Ping", '{"ping": "activated"}']);
+    const result = await runVarlinkProcess(sandbox, ["--activate", activate, "call", "org.example.more.Ping", '{"ping": "activated"}']);
     expect(result).toEqual({ code: 0, stdout: '{"pong":"activated"}\n', stderr: "" });
   });
 
   it("works for info and --more calls", async () => {
-    const info = await runVarlink(sandbox, ["--activate", activate, "info", "--json"]);
+    const info = await runVarlinkProcess(sandbox, ["--activate", activate, "info", "--json"]);
     expect(info.code).toBe(0);
     expect(JSON.parse(info.stdout)).toMatchObject({ product: "more-service" });
-    const more = await runVarlink(sandbox, ["--activate", activate, "call", "-m", "org.example.more.TestMore", '{"n": 1}']);
+    const more = await runVarlinkProcess(sandbox, ["--activate", activate, "call", "-m", "org.example.more.TestMore", '{"n": 1}']);
     expect(more.stdout).toBe('{"state":{"start":true}}\n{"state":{"progress":100}}\n{"state":{"end":true}}\n');
   });
 
   it("exits 3 with one line of its own when the command fails to start", async () => {
     const missing = `${sandbox.dir}/no-such-service`;
-    const result = await runVarlink(sandbox, ["--activate", missing, "info"]);
+    const result = await runVarlinkProcess(sandbox, ["--activate", missing, "info"]);
     expect(result.code).toBe(3);
     const ours = result.stderr.split("\n").filter((line) => line.startsWith("varlink:"));
     // Whether the connect lands in the socket's queue before the command exits is a race; either
@@ -240,7 +241,7 @@ describe("--activate", () => {
   });
 
   it("cannot be combined with an address", async () => {
-    const result = await runVarlink(sandbox, ["--activate", activate, "info", "unix:/run/x"]);
+    const result = await runVarlinkProcess(sandbox, ["--activate", activate, "info", "unix:/run/x"]);
     expect(result).toEqual({
       code: 2,
       stdout: "",

@@ -48,7 +48,11 @@ interface StartedBridge {
  */
 async function startBridge(args: readonly string[], input?: string): Promise<StartedBridge> {
   const bridge = await startMain("varlink", ["http-bridge", ...args], { cwd: sandbox.dir, ...(input !== undefined && { input }) });
-  sandbox.defer(() => bridge.stop());
+  sandbox.defer(async () => {
+    // Stopped as SIGTERM would: it closes what it opened and exits 0.
+    const result = await bridge.stop();
+    expect(result.code, result.stderr).toBe(0);
+  });
   await bridge.printed("\n");
   const url = bridge.stdout().slice(0, bridge.stdout().indexOf("\n"));
   return { url, port: Number(new URL(url).port), stdout: bridge.stdout, stderr: bridge.stderr };

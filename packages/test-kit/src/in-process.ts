@@ -14,6 +14,7 @@ import { createHook } from "node:async_hooks";
 import { Readable, Writable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { isMainThread } from "node:worker_threads";
+import { onTestFinished } from "vitest";
 import type { CommandContext } from "../../cli/src/varlink/context.js";
 import type { RunOptions, RunResult } from "./child.js";
 
@@ -32,12 +33,28 @@ async function loadMain(command: Command): Promise<Main> {
   return (argv, context) => main(argv, undefined, context);
 }
 
-/** Runs of this process now going on, the directory they share and what was open before them. */
-let running: { count: number; cwd: string; previousCwd: string; before: Map<string, number>; timers: TimerWatch } | undefined;
+/**
+ * The runs of this process now going on: the directory they share, what was open before them,
+ * the timers they set and the warnings the process emitted meanwhile.
+ */
+interface Runs {
+  count: number;
+  readonly cwd: string;
+  readonly previousCwd: string;
+  readonly before: Map<string, number>;
+  readonly timers: TimerWatch;
+  readonly warnings: string[];
+  readonly onWarning: (warning: Error) => void;
+}
+
+let running: Runs | undefined;
+/** The last runs' wait for what they opened to close: a new run starts after it. */
+let settling: Promise<void> | undefined;
 
 /**
  * Runs `command ARGS` to its end in this process: `options.cwd` as the working directory,
- * `options.env` over this process's environment (with `NO_COLOR=1`, as {@link runBin} does),
+ * `options.env` over this process's environment in the command's context (with `NO_COLOR=1`, as
+ * {@link runBin} does; only the variables the commands read from it, see CONTEXT_VARIABLES),
  * `options.input` on its stdin (a stream that is not a terminal; empty without it). Runs may
  * overlap only in the same directory. Rejects when the command returns with something still
  * open.
@@ -113,8 +130,6 @@ function execute(
   if (options.uid !== undefined || options.gid !== undefined || options.stderr === "inherit") {
     throw new Error(`${name} as another user or on this process's stderr needs a process of its own: use runBin`);
   }
-  const cwd = options.cwd ?? process.cwd();
-  enter(cwd);
   const stdout = collector();
   const stderr = collector();
   const context: CommandContext = {
@@ -125,23 +140,33 @@ function execute(
     exitCode: 0,
     ...(signal !== undefined && { signal }),
   };
+  const what = [name, ...args].join(" ");
   const result = (async () => {
+    const runs = await enter(options.cwd ?? process.cwd(), what);
     let code: number;
     try {
       code = await main(args, context);
-    } finally {
-      await leave(`${name} ${args.join(" ")}`, settleMs);
+    } catch (error) {
+      // What the command threw comes first; a leak it also left is named with it.
+      const leak = await leave(runs, what, settleMs).then(
+        () => undefined,
+        (failure: unknown) => failure,
+      );
+      throw leak === undefined ? error : new AggregateError([error, leak], `${what} failed, and left something open`);
     }
-    return { code, stdout: stdout.text(), stderr: stderr.text() };
+    await leave(runs, what, settleMs);
+    // Node prints a process's warnings on its stderr: so do runs here.
+    return { code, stdout: stdout.text(), stderr: stderr.text() + runs.warnings.join("") };
   })();
   return { stdout, stderr, result };
 }
 
-function enter(cwd: string): void {
+async function enter(cwd: string, what: string): Promise<Runs> {
+  while (settling !== undefined) await settling;
   if (running !== undefined) {
     if (running.cwd !== cwd) throw new Error(`overlapping runs in ${running.cwd} and ${cwd}: one working directory per process`);
     running.count += 1;
-    return;
+    return running;
   }
   const previousCwd = process.cwd();
   if (cwd !== previousCwd) {
@@ -149,30 +174,65 @@ function enter(cwd: string): void {
     if (!isMainThread) throw new Error("runMain in another directory needs a process of its own: use a forks pool");
     process.chdir(cwd);
   }
-  running = { count: 1, cwd, previousCwd, before: openHandles(), timers: watchTimers() };
+  const warnings: string[] = [];
+  const onWarning = (warning: Error): void => {
+    warnings.push(`(node:${process.pid}) ${warning.name}: ${warning.message}\n`);
+  };
+  process.on("warning", onWarning);
+  const runs: Runs = { count: 1, cwd, previousCwd, before: openHandles(), timers: watchTimers(), warnings, onWarning };
+  running = runs;
+  // A run still going when its test ends (it hung, or the test did not wait for it) would leave
+  // the directory changed and every later run in this worker refused: fail that test, and reset.
+  try {
+    onTestFinished(() => {
+      if (running !== runs) return;
+      reset(runs);
+      throw new Error(`${what} was still running when the test ended`);
+    });
+  } catch {
+    // Not inside a test (a beforeAll): nothing to attach to.
+  }
+  return runs;
 }
 
 /** When the last overlapping run returned: waits for what they opened to close, then restores the directory. */
-async function leave(what: string, settleMs: number): Promise<void> {
-  const state = running;
-  if (state === undefined) return;
-  state.count -= 1;
-  if (state.count > 0) return;
-  state.timers.stop();
+async function leave(runs: Runs, what: string, settleMs: number): Promise<void> {
+  if (running !== runs) return;
+  runs.count -= 1;
+  if (runs.count > 0) return;
+  const wait = (async () => {
+    try {
+      const deadline = Date.now() + settleMs;
+      let left = stillOpen(runs);
+      while (left.length > 0 && Date.now() < deadline) {
+        // Timers stay watched meanwhile (what the command left may set more), all but this one.
+        await new Promise((resolve) => runs.timers.ignore(setTimeout(resolve, 10)));
+        left = stillOpen(runs);
+      }
+      if (left.length > 0) {
+        throw new Error(`${what} returned with ${left.join(", ")} still open: as a process it would not have exited`);
+      }
+    } finally {
+      reset(runs);
+    }
+  })();
+  settling = wait.then(
+    () => undefined,
+    () => undefined,
+  );
   try {
-    const deadline = Date.now() + settleMs;
-    let left = stillOpen(state);
-    while (left.length > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      left = stillOpen(state);
-    }
-    if (left.length > 0) {
-      throw new Error(`${what} returned with ${left.join(", ")} still open: as a process it would not have exited`);
-    }
+    await wait;
   } finally {
-    running = undefined;
-    if (process.cwd() !== state.previousCwd) process.chdir(state.previousCwd);
+    settling = undefined;
   }
+}
+
+/** Stops watching, forgets the runs and puts the working directory back. */
+function reset(runs: Runs): void {
+  runs.timers.stop();
+  process.off("warning", runs.onWarning);
+  if (running === runs) running = undefined;
+  if (process.cwd() !== runs.previousCwd) process.chdir(runs.previousCwd);
 }
 
 function stillOpen(state: { before: Map<string, number>; timers: TimerWatch }): string[] {
@@ -207,6 +267,8 @@ function extra(before: Map<string, number>, now: Map<string, number>): string[] 
 interface TimerWatch {
   /** Stops noting new timers. */
   stop(): void;
+  /** Forgets `timer` (the watch's own). */
+  ignore(timer: NodeJS.Timeout): void;
   /** How many of the timers set while watching would still keep a process alive. */
   pending(): number;
 }
@@ -221,15 +283,29 @@ function watchTimers(): TimerWatch {
   }).enable();
   return {
     stop: () => hook.disable(),
+    ignore: (timer) => {
+      const index = timers.lastIndexOf(timer);
+      if (index !== -1) timers.splice(index, 1);
+    },
     // A timer that fired (once) or was cleared is marked destroyed; an unref'd one holds nothing.
     pending: () => timers.filter((timer) => !(timer as { _destroyed?: boolean })._destroyed && timer.hasRef()).length,
   };
 }
 
+/**
+ * What the commands read from their context's environment. Anything else (PATH, SYSTEMD_SSH, what
+ * an activated service inherits) the runtime reads from process.env, which a run here leaves as
+ * it is: a test that sets it needs a process of its own.
+ */
+const CONTEXT_VARIABLES = ["NO_COLOR", "FORCE_COLOR"];
+
 function environment(overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
   // As for a child's environment, a variable given as undefined is left out.
   for (const [name, value] of Object.entries(overrides)) {
+    if (!CONTEXT_VARIABLES.includes(name)) {
+      throw new Error(`${name} would not reach what the command runs (the runtime reads process.env): use runBin`);
+    }
     if (value === undefined) delete env[name];
     else env[name] = value;
   }

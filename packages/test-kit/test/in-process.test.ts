@@ -16,19 +16,19 @@ describe("runInProcess", () => {
     const before = process.cwd();
     const main: Main = async (argv, context) => {
       context.stdout.write(`${argv.join(",")} in ${process.cwd()}\n`);
-      context.stderr.write(`NO_COLOR=${context.env["NO_COLOR"]} HOME=${context.env["HOME"] ?? "unset"} X=${context.env["X"]}\n`);
+      context.stderr.write(`NO_COLOR=${context.env["NO_COLOR"] ?? "unset"} FORCE_COLOR=${context.env["FORCE_COLOR"]}\n`);
       context.stdout.write(`read ${await text(context.stdin)}\n`);
       return 3;
     };
     const result = await runInProcess(main, "probe", ["a", "b"], {
       cwd: sandbox.dir,
       input: "hello",
-      env: { HOME: undefined, X: "1" },
+      env: { NO_COLOR: undefined, FORCE_COLOR: "1" },
     });
     expect(result).toEqual({
       code: 3,
       stdout: `a,b in ${realpathSync(sandbox.dir)}\nread hello\n`,
-      stderr: "NO_COLOR=1 HOME=unset X=1\n",
+      stderr: "NO_COLOR=unset FORCE_COLOR=1\n",
     });
     expect(process.cwd()).toBe(before);
   });
@@ -67,6 +67,57 @@ describe("runInProcess", () => {
       return 0;
     };
     expect(await runInProcess(main, "probe", [], {})).toEqual({ code: 0, stdout: "", stderr: "" });
+  });
+
+  it("puts a warning the process emitted meanwhile on the command's stderr, as Node would", async () => {
+    const main: Main = async () => {
+      process.emitWarning("something odd", "ProbeWarning");
+      await new Promise((resolve) => setImmediate(resolve));
+      return 0;
+    };
+    const result = await runInProcess(main, "probe", []);
+    expect(result.stderr).toBe(`(node:${process.pid}) ProbeWarning: something odd\n`);
+  });
+
+  it("refuses an environment variable that would not reach what the command runs", async () => {
+    const main: Main = async () => 0;
+    await expect(runInProcess(main, "probe", [], { env: { PATH: "/nowhere" } })).rejects.toThrow(
+      "PATH would not reach what the command runs (the runtime reads process.env): use runBin",
+    );
+  });
+
+  it("names the command's own failure first when it also left something open", async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const main: Main = async () => {
+      timer = setInterval(() => undefined, 1_000);
+      throw new Error("broken");
+    };
+    try {
+      const failure = await runInProcess(main, "probe", [], {}, 100).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(AggregateError);
+      expect((failure as AggregateError).errors.map((error: Error) => error.message)).toEqual([
+        "broken",
+        "probe returned with 1 Timeout still open: as a process it would not have exited",
+      ]);
+    } finally {
+      clearInterval(timer);
+    }
+  });
+
+  it("starts a run only once the last one's wait for what it opened is over", async () => {
+    let first = true;
+    const main: Main = async () => {
+      // The first run leaves a timer that ends after it returned; the second starts meanwhile.
+      if (first) setTimeout(() => undefined, 100);
+      first = false;
+      return 0;
+    };
+    const elsewhere = await sandbox.tempDir();
+    const [one, two] = await Promise.all([
+      runInProcess(main, "one", [], { cwd: sandbox.dir }),
+      new Promise((resolve) => setTimeout(resolve, 20)).then(() => runInProcess(main, "two", [], { cwd: elsewhere })),
+    ]);
+    expect([one.code, two.code]).toEqual([0, 0]);
   });
 
   it("refuses runs that overlap in different directories", async () => {
