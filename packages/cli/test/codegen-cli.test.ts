@@ -187,5 +187,9 @@ describe("varlink-codegen", () => {
     await writeFile(file, `${source}\n# Documented now\nerror Later ()\n`);
     await until(() => child.stdout().includes("1 written"));
     expect(await readFile(path.join(dir, "src/gen/org.example.ping.ts"), "utf8")).toContain("Later");
+
+    // Interrupted, it stops watching and exits 0 rather than dying of the signal.
+    child.process.kill("SIGINT");
+    expect(await child.exited).toBe(0);
   });
 });

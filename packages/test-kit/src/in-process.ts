@@ -29,8 +29,7 @@ const SETTLE_MS = 2_000;
 
 async function loadMain(command: Command): Promise<Main> {
   if (command === "varlink") return (await import("../../cli/src/varlink/main.js")).main;
-  const { main } = await import("../../cli/src/codegen/main.js");
-  return (argv, context) => main(argv, undefined, context);
+  return (await import("../../cli/src/codegen/main.js")).main;
 }
 
 /**

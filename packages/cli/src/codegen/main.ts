@@ -30,14 +30,10 @@ interface Flags {
 
 /**
  * Runs `varlink-codegen` with `argv` (the arguments after the command's name) and resolves to the
- * exit code. `--watch` resolves when `signal` aborts (the launcher wires it to SIGINT/SIGTERM).
- * `context` is the process's streams unless given (tests run the command in their own process).
+ * exit code. `context` is the process's streams unless given (tests run the command in their own
+ * process); `--watch` resolves when its signal aborts (the launcher wires it to SIGINT/SIGTERM).
  */
-export async function main(
-  argv: readonly string[],
-  signal?: AbortSignal,
-  context: CommandContext = processContext(),
-): Promise<number> {
+export async function main(argv: readonly string[], context: CommandContext = processContext()): Promise<number> {
   const program = new Command("varlink-codegen")
     .description("Generate TypeScript clients, server interfaces, error classes and mocks from varlink interface files.")
     .argument(
@@ -98,7 +94,7 @@ export async function main(
       );
       return EXIT_USAGE;
     }
-    await watchCodegen(options, (outcome) => report(outcome, options, context), signal ?? new AbortController().signal);
+    await watchCodegen(options, (outcome) => report(outcome, options, context), context.signal ?? new AbortController().signal);
     return EXIT_OK;
   }
   try {

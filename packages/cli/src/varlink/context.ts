@@ -16,8 +16,9 @@ export interface CommandContext {
   /** Set by a command's action; `main` returns it. Starts at 0. */
   exitCode: number;
   /**
-   * Stops a command that serves until interrupted (`http-bridge`) as SIGINT and SIGTERM do, for
-   * a run inside another program's process (tests run it so).
+   * Stops a command that runs until interrupted (`varlink http-bridge`, `varlink-codegen --watch`)
+   * as SIGINT and SIGTERM do: the codegen launcher wires those signals to it, and a run inside
+   * another program's process (tests run commands so) aborts it.
    */
   readonly signal?: AbortSignal;
 }
