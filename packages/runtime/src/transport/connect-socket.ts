@@ -8,46 +8,8 @@ import type { Duplex } from "node:stream";
 import { connectNative, LIBUV_PADS_ABSTRACT } from "../fds/connect.js";
 import { loadNative } from "../fds/native.js";
 import { ConnectionError } from "../errors.js";
+import { connectFailure, errorCode } from "./connect-failure.js";
 import type { AbstractAddress, TcpAddress, UnixAddress } from "./address.js";
-
-/** The errno-style code of a Node error; for a failed multi-address TCP connect, the first one's. */
-export function errorCode(error: unknown): string | undefined {
-  if (typeof error !== "object" || error === null) return undefined;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === "string") return code;
-  const errors = (error as { errors?: unknown }).errors;
-  return Array.isArray(errors) ? errorCode(errors[0]) : undefined;
-}
-
-/** The ConnectionError for a failed connect to `label`, keeping the Node error as `cause`. */
-export function connectFailure(label: string, error: unknown): ConnectionError {
-  const code = errorCode(error);
-  if (code === "ECONNREFUSED") {
-    return new ConnectionError(
-      "refused",
-      `cannot connect to ${label}: connection refused (nothing is listening there)`,
-      { cause: error },
-    );
-  }
-  // A unix connect lands in the service's queue at once; when the service dies (or closes its
-  // socket) before accepting it, the connect itself can end in a reset. Nothing took the
-  // connection, as with a refusal, and a caller that explains refusals (an activator reporting
-  // its service's exit) must be able to explain this one too.
-  if (code === "ECONNRESET") {
-    return new ConnectionError(
-      "refused",
-      `cannot connect to ${label}: the service closed its socket before accepting the connection (connection reset)`,
-      { cause: error },
-    );
-  }
-  if (code === "ENOENT") {
-    return new ConnectionError("not-found", `cannot connect to ${label}: no such socket`, {
-      cause: error,
-    });
-  }
-  const reason = error instanceof Error ? error.message : String(error);
-  return new ConnectionError("io", `cannot connect to ${label}: ${reason}`, { cause: error });
-}
 
 /** The path Node takes for a unix or abstract address: abstract names start with a NUL byte. */
 export function socketPath(address: UnixAddress | AbstractAddress): string {

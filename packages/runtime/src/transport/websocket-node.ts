@@ -9,7 +9,7 @@ import type { Duplex } from "node:stream";
 import WebSocket, { createWebSocketStream, type ClientOptions } from "ws";
 import { ConnectionError } from "../errors.js";
 import type { WebSocketAddress } from "./address.js";
-import { connectFailure } from "./connect-socket.js";
+import { connectFailure } from "./connect-failure.js";
 import { closeError } from "./websocket-stream.js";
 import type { WebSocketClientOptions } from "./websocket-url.js";
 

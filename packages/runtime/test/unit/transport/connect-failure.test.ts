@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ConnectionError } from "@varlink-ts/runtime";
-import { connectFailure } from "../../../src/transport/connect-socket.js";
+import { connectFailure } from "../../../src/transport/connect-failure.js";
 
 function nodeError(code: string, message: string): NodeJS.ErrnoException {
   return Object.assign(new Error(message), { code, syscall: "connect" });
