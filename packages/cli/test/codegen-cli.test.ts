@@ -1,7 +1,7 @@
 import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { copyInterfaces, runBin, runMain, startBin, useGeneratedOnce, useSandbox } from "@varlink-ts/test-kit";
+import { copyInterfaces, RawServer, runBin, runMain, startBin, useGeneratedOnce, useSandbox } from "@varlink-ts/test-kit";
 
 const sandbox = useSandbox({ prefix: "varlink-codegen-" });
 let dir: string;
@@ -191,5 +191,15 @@ describe("varlink-codegen", () => {
     // Interrupted, it stops watching and exits 0 rather than dying of the signal.
     child.process.kill("SIGINT");
     expect(await child.exited).toBe(0);
+  });
+
+  it("dies of SIGINT while it waits on a service that does not answer: only --watch takes the signal", async () => {
+    const service = await RawServer.start(sandbox);
+    const child = sandbox.track(startBin("varlink-codegen", [service.address, "-o", "src/gen"], { cwd: dir }));
+    await service.accept();
+    child.process.kill("SIGINT");
+    // Well before the service's 10 s deadline would end it with an error of its own.
+    expect(await child.exited).toBe("SIGINT");
+    expect(child.stderr()).toBe("");
   });
 });

@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from "commander";
 import { VarlinkSyntaxError } from "@varlink-ts/runtime";
 import { type CommandContext, processContext } from "../varlink/context.js";
 import { colourEnabled, red, reportSyntaxError } from "../varlink/diagnostics.js";
+import { untilStopped } from "../varlink/until-stopped.js";
 import { ConfigError, loadConfig, parseBigintSelector, parseEmit, parseImportExtension } from "./config.js";
 import { runCodegen, type CodegenOptions, type CodegenResult } from "./run.js";
 import { isServiceInput } from "./service-inputs.js";
@@ -31,7 +32,7 @@ interface Flags {
 /**
  * Runs `varlink-codegen` with `argv` (the arguments after the command's name) and resolves to the
  * exit code. `context` is the process's streams unless given (tests run the command in their own
- * process); `--watch` resolves when its signal aborts (the launcher wires it to SIGINT/SIGTERM).
+ * process); `--watch` resolves on SIGINT or SIGTERM, or when the context's signal aborts.
  */
 export async function main(argv: readonly string[], context: CommandContext = processContext()): Promise<number> {
   const program = new Command("varlink-codegen")
@@ -94,7 +95,14 @@ export async function main(argv: readonly string[], context: CommandContext = pr
       );
       return EXIT_USAGE;
     }
-    await watchCodegen(options, (outcome) => report(outcome, options, context), context.signal ?? new AbortController().signal);
+    const stop = untilStopped(context.signal);
+    const watching = new AbortController();
+    void stop.stopped.then(() => watching.abort());
+    try {
+      await watchCodegen(options, (outcome) => report(outcome, options, context), watching.signal);
+    } finally {
+      stop.cancel();
+    }
     return EXIT_OK;
   }
   try {

@@ -17,8 +17,8 @@ export interface CommandContext {
   exitCode: number;
   /**
    * Stops a command that runs until interrupted (`varlink http-bridge`, `varlink-codegen --watch`)
-   * as SIGINT and SIGTERM do: the codegen launcher wires those signals to it, and a run inside
-   * another program's process (tests run commands so) aborts it.
+   * as SIGINT and SIGTERM do, for a program that runs the command in its own process (tests run
+   * commands so). The commands listen for those signals themselves, only while they serve.
    */
   readonly signal?: AbortSignal;
 }

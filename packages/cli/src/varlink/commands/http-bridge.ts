@@ -24,6 +24,7 @@ import {
   type ListenAddress,
   type ServiceMapping,
 } from "../http-bridge-options.js";
+import { untilStopped } from "../until-stopped.js";
 
 interface HttpBridgeCommandOptions {
   readonly listen: ListenAddress;
@@ -36,9 +37,6 @@ interface HttpBridgeCommandOptions {
   readonly allowOrigin?: readonly string[];
   readonly allowHost?: readonly string[];
 }
-
-/** The signals that stop the bridge; a second one ends the process at once. */
-const STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
 
 /** Adds `http-bridge` to the program. */
 export function registerHttpBridge(program: Command, context: CommandContext): void {
@@ -191,27 +189,4 @@ function writeLine(stream: NodeJS.WritableStream, text: string): Promise<void> {
   return new Promise((resolve, reject) => {
     stream.write(`${text}\n`, (error) => (error ? reject(error) : resolve()));
   });
-}
-
-/**
- * Resolves with the first SIGINT or SIGTERM, or when `abort` aborts. The handlers go when it
- * comes, so that a second signal ends the process as it would without them (a way out of a close
- * that hangs).
- */
-function untilStopped(abort: AbortSignal | undefined): { readonly stopped: Promise<void>; cancel(): void } {
-  let stop: () => void = () => undefined;
-  const remove = (): void => {
-    for (const name of STOP_SIGNALS) process.off(name, stop);
-    abort?.removeEventListener("abort", stop);
-  };
-  const stopped = new Promise<void>((resolve) => {
-    stop = () => {
-      remove();
-      resolve();
-    };
-  });
-  for (const name of STOP_SIGNALS) process.on(name, stop);
-  abort?.addEventListener("abort", stop);
-  if (abort?.aborted === true) stop();
-  return { stopped, cancel: remove };
 }
