@@ -23,17 +23,6 @@ export function connectFailure(label: string, error: unknown): ConnectionError {
       { cause: error },
     );
   }
-  // A unix connect lands in the service's queue at once; when the service dies (or closes its
-  // socket) before accepting it, the connect itself can end in a reset. Nothing took the
-  // connection, as with a refusal, and a caller that explains refusals (an activator reporting
-  // its service's exit) must be able to explain this one too.
-  if (code === "ECONNRESET") {
-    return new ConnectionError(
-      "refused",
-      `cannot connect to ${label}: the service closed its socket before accepting the connection (connection reset)`,
-      { cause: error },
-    );
-  }
   if (code === "ENOENT") {
     return new ConnectionError("not-found", `cannot connect to ${label}: no such socket`, {
       cause: error,
@@ -41,4 +30,20 @@ export function connectFailure(label: string, error: unknown): ConnectionError {
   }
   const reason = error instanceof Error ? error.message : String(error);
   return new ConnectionError("io", `cannot connect to ${label}: ${reason}`, { cause: error });
+}
+
+/**
+ * {@link connectFailure} for a unix or abstract socket. Such a connect lands in the service's
+ * queue at once; when the service dies (or closes its socket) before accepting it, the connect
+ * itself can end in a reset. Nothing took the connection, as with a refusal, and a caller that
+ * explains refusals (an activator reporting its service's exit) must be able to explain this one
+ * too. (Over TCP or TLS a reset comes from a service that did accept, and stays `io`.)
+ */
+export function unixConnectFailure(label: string, error: unknown): ConnectionError {
+  if (errorCode(error) !== "ECONNRESET") return connectFailure(label, error);
+  return new ConnectionError(
+    "refused",
+    `cannot connect to ${label}: the service closed its socket before accepting the connection (connection reset)`,
+    { cause: error },
+  );
 }
