@@ -157,7 +157,10 @@ export const STANDARD_ERROR_CLASSES: ErrorClasses = new Map(
 
 /** Why a connection failed or ended. */
 export type ConnectionErrorCode =
-  /** Nothing listens at the address (`ECONNREFUSED`). */
+  /**
+   * Nothing listens at the address (`ECONNREFUSED`), or the service closed its socket before
+   * accepting the connection (a connect reset, `ECONNRESET`).
+   */
   | "refused"
   /** The socket file or the executable does not exist (`ENOENT`). */
   | "not-found"

@@ -4,7 +4,7 @@
  */
 import type { CallOptions } from "../types.js";
 import { describeAddress, toAddress, type AbstractAddress, type Address, type UnixAddress } from "../transport/address.js";
-import { unixConnectFailure } from "../transport/connect-failure.js";
+import { connectFailure } from "../transport/connect-failure.js";
 import { withDeadline } from "../transport/deadline.js";
 import { requireNative, type NativeModule, type NativeSocket } from "./native.js";
 
@@ -67,7 +67,7 @@ export function connectNative(
       },
       (error: unknown) => {
         signal.removeEventListener("abort", onAbort);
-        if (!settled) reject(unixConnectFailure(label, error));
+        if (!settled) reject(connectFailure(label, error));
       },
     );
   });

@@ -8,9 +8,8 @@
  * @packageDocumentation
  */
 import cluster, { type Worker } from "node:cluster";
-import { unlink } from "node:fs/promises";
-import { createConnection } from "node:net";
 import { parseAddress } from "../transport/address.js";
+import { removeStaleSocket } from "../transport/listen.js";
 import type { VarlinkService } from "./service.js";
 
 /** Options of {@link serveWorkers}. */
@@ -162,7 +161,7 @@ async function servePrimary(options: ServeWorkersOptions): Promise<WorkerPool> {
     })());
   const onSignal = (): void => void close();
   // Before the signal handlers are installed: an address that does not parse leaves none behind.
-  await removeStaleSocket(options.address);
+  await removeStaleSocketAt(options.address);
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
   let address: string;
@@ -187,19 +186,9 @@ async function servePrimary(options: ServeWorkersOptions): Promise<WorkerPool> {
  * cluster the primary binds for them, and a worker's probe of the old file is misread as a live
  * server.
  */
-async function removeStaleSocket(address: string): Promise<void> {
+async function removeStaleSocketAt(address: string): Promise<void> {
   const target = parseAddress(address);
   if (target.kind !== "unix") return;
-  const refused = await new Promise<boolean>((resolve) => {
-    const probe = createConnection({ path: target.path });
-    probe.once("connect", () => {
-      probe.destroy();
-      resolve(false);
-    });
-    probe.once("error", (error: NodeJS.ErrnoException) => {
-      probe.destroy();
-      resolve(error.code === "ECONNREFUSED");
-    });
-  });
-  if (refused) await unlink(target.path).catch(() => undefined);
+  // A live server's file, or one that is not a socket, stays: listening then fails as it should.
+  await removeStaleSocket(target.path, address).catch(() => undefined);
 }

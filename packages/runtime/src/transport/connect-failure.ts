@@ -4,13 +4,30 @@
  */
 import { ConnectionError } from "../errors.js";
 
+/** The Node system error behind `error`: itself, or a failed multi-address TCP connect's first. */
+function systemError(error: unknown): { readonly code?: unknown; readonly syscall?: unknown } | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const { code, errors } = error as { code?: unknown; errors?: unknown };
+  if (typeof code !== "string" && Array.isArray(errors)) return systemError(errors[0]);
+  return error;
+}
+
 /** The errno-style code of a Node error; for a failed multi-address TCP connect, the first one's. */
 export function errorCode(error: unknown): string | undefined {
-  if (typeof error !== "object" || error === null) return undefined;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === "string") return code;
-  const errors = (error as { errors?: unknown }).errors;
-  return Array.isArray(errors) ? errorCode(errors[0]) : undefined;
+  const code = systemError(error)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/**
+ * Whether a connect failed because nothing took the connection: nothing listens
+ * (ECONNREFUSED), or the service closed its socket, or died, with the connection still in its
+ * queue, not accepted. The kernel queues a connection before the service accepts it, so the
+ * connect itself then ends in a reset. A reset on a later read (a TLS handshake refused, say)
+ * comes from a service that took the connection, and is not this.
+ */
+export function nothingAccepted(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === "ECONNREFUSED" || (code === "ECONNRESET" && systemError(error)?.syscall === "connect");
 }
 
 /** The ConnectionError for a failed connect to `label`, keeping the Node error as `cause`. */
@@ -23,6 +40,15 @@ export function connectFailure(label: string, error: unknown): ConnectionError {
       { cause: error },
     );
   }
+  // Refused too: a caller that explains refusals (an activator, by its service's exit) must be
+  // able to explain this one.
+  if (nothingAccepted(error)) {
+    return new ConnectionError(
+      "refused",
+      `cannot connect to ${label}: the service closed its socket before accepting the connection (connection reset)`,
+      { cause: error },
+    );
+  }
   if (code === "ENOENT") {
     return new ConnectionError("not-found", `cannot connect to ${label}: no such socket`, {
       cause: error,
@@ -30,20 +56,4 @@ export function connectFailure(label: string, error: unknown): ConnectionError {
   }
   const reason = error instanceof Error ? error.message : String(error);
   return new ConnectionError("io", `cannot connect to ${label}: ${reason}`, { cause: error });
-}
-
-/**
- * {@link connectFailure} for a unix or abstract socket. Such a connect lands in the service's
- * queue at once; when the service dies (or closes its socket) before accepting it, the connect
- * itself can end in a reset. Nothing took the connection, as with a refusal, and a caller that
- * explains refusals (an activator reporting its service's exit) must be able to explain this one
- * too. (Over TCP or TLS a reset comes from a service that did accept, and stays `io`.)
- */
-export function unixConnectFailure(label: string, error: unknown): ConnectionError {
-  if (errorCode(error) !== "ECONNRESET") return connectFailure(label, error);
-  return new ConnectionError(
-    "refused",
-    `cannot connect to ${label}: the service closed its socket before accepting the connection (connection reset)`,
-    { cause: error },
-  );
 }

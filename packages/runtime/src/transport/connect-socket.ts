@@ -8,7 +8,7 @@ import type { Duplex } from "node:stream";
 import { connectNative, LIBUV_PADS_ABSTRACT } from "../fds/connect.js";
 import { loadNative } from "../fds/native.js";
 import { ConnectionError } from "../errors.js";
-import { connectFailure, errorCode, unixConnectFailure } from "./connect-failure.js";
+import { connectFailure, errorCode } from "./connect-failure.js";
 import type { AbstractAddress, TcpAddress, UnixAddress } from "./address.js";
 
 /** The path Node takes for a unix or abstract address: abstract names start with a NUL byte. */
@@ -52,7 +52,7 @@ export async function connectSocket(
     } catch (error) {
       if (error === signal.reason) throw error;
       const queueFull = address.kind !== "tcp" && errorCode(error) === "EAGAIN";
-      if (!queueFull) throw address.kind === "tcp" ? connectFailure(label, error) : unixConnectFailure(label, error);
+      if (!queueFull) throw connectFailure(label, error);
       if (Date.now() - started >= FULL_QUEUE_RETRY_LIMIT) {
         throw new ConnectionError(
           "io",

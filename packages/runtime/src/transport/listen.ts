@@ -9,7 +9,7 @@ import type { Duplex } from "node:stream";
 import { ConnectionError } from "../errors.js";
 import { describeAddress, formatAddress, toAddress } from "./address.js";
 import type { Address, UnixAddress } from "./address.js";
-import { errorCode } from "./connect-failure.js";
+import { errorCode, nothingAccepted } from "./connect-failure.js";
 import { socketPath } from "./connect-socket.js";
 import { ServerListener } from "./listener.js";
 import type { Listener } from "./listener.js";
@@ -127,8 +127,11 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Removes a socket file left behind by a server that is gone; refuses to touch a live one. */
-async function removeStaleSocket(path: string, label: string): Promise<void> {
+/**
+ * Removes a socket file left behind by a server that is gone; refuses (rejects with a
+ * ConnectionError) to touch a live one or a file that is not a socket.
+ */
+export async function removeStaleSocket(path: string, label: string): Promise<void> {
   let isSocket: boolean;
   try {
     isSocket = (await lstat(path)).isSocket();
@@ -165,8 +168,7 @@ function acceptsConnections(path: string, label: string): Promise<boolean> {
     });
     probe.once("error", (error) => {
       probe.destroy();
-      const code = errorCode(error);
-      if (code === "ECONNREFUSED" || code === "ENOENT") resolve(false);
+      if (nothingAccepted(error) || errorCode(error) === "ENOENT") resolve(false);
       else reject(listenFailure(label, error));
     });
   });

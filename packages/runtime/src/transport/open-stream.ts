@@ -47,9 +47,9 @@ export interface OpenStreamOptions extends CallOptions, WebSocketClientOptions {
  *
  * @throws TypeError (as a rejection) for an invalid address, or `tls` or `headers` given for an
  *   address that is not a WebSocket one (or `tls` for a `ws://` one).
- * @throws ConnectionError (as a rejection): `refused` when nothing listens (or a unix socket's
- *   service closed it before accepting the connection), `not-found` when the socket or program
- *   does not exist, `timeout`, `aborted`, or `io` for anything else (see `cause`).
+ * @throws ConnectionError (as a rejection): `refused` when nothing listens (or the service closed
+ *   its socket before accepting the connection), `not-found` when the socket or program does not
+ *   exist, `timeout`, `aborted`, or `io` for anything else (see `cause`).
  */
 export async function openStream(
   address: string | Address,

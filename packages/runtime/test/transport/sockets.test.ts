@@ -136,6 +136,22 @@ describe("connect errors", () => {
     expect((error.cause as NodeJS.ErrnoException).code).toBe("ECONNREFUSED");
   });
 
+  it("refused when the service closes its socket with the connection still queued", async () => {
+    const path = join(await sandbox.tempDir(), "closing.sock");
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    // openStream reaches connect(2) before its first await, so the connection is queued now; the
+    // close comes before this process's event loop could accept it.
+    const pending = rejection(openStream(`unix:${path}`));
+    server.close();
+    const error = await pending;
+    expect({ code: error.code, message: error.message }).toEqual({
+      code: "refused",
+      message: `cannot connect to unix:${path}: the service closed its socket before accepting the connection (connection reset)`,
+    });
+    expect((error.cause as NodeJS.ErrnoException).code).toBe("ECONNRESET");
+  });
+
   it("refused on a TCP port nothing listens on", async () => {
     const port = await freePort();
     const error = await rejection(openStream(`tcp:127.0.0.1:${port}`));
