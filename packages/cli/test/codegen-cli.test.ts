@@ -15,7 +15,7 @@ beforeEach(async () => {
   await copyInterfaces(dir, INTERFACES);
 });
 
-/** The command's main in this process; the first test and --watch run the built launcher. */
+/** The command's main in this process; the first test and those about signals run the built launcher. */
 const codegen = (...args: string[]) => runMain("varlink-codegen", args, { cwd: dir });
 
 describe("varlink-codegen", () => {
@@ -196,7 +196,9 @@ describe("varlink-codegen", () => {
   it("dies of SIGINT while it waits on a service that does not answer: only --watch takes the signal", async () => {
     const service = await RawServer.start(sandbox);
     const child = sandbox.track(startBin("varlink-codegen", [service.address, "-o", "src/gen"], { cwd: dir }));
-    await service.accept();
+    const ended = child.exited.then((how) => Promise.reject(new Error(`ended (${how}) before connecting: ${child.stderr()}`)));
+    ended.catch(() => undefined);
+    await Promise.race([service.accept(), ended]);
     child.process.kill("SIGINT");
     // Well before the service's 10 s deadline would end it with an error of its own.
     expect(await child.exited).toBe("SIGINT");

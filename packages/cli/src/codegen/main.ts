@@ -96,10 +96,8 @@ export async function main(argv: readonly string[], context: CommandContext = pr
       return EXIT_USAGE;
     }
     const stop = untilStopped(context.signal);
-    const watching = new AbortController();
-    void stop.stopped.then(() => watching.abort());
     try {
-      await watchCodegen(options, (outcome) => report(outcome, options, context), watching.signal);
+      await watchCodegen(options, (outcome) => report(outcome, options, context), stop.signal);
     } finally {
       stop.cancel();
     }

@@ -12,6 +12,8 @@ const STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
 export interface StopWait {
   /** Resolves with the first SIGINT or SIGTERM, or when the context's signal aborts. */
   readonly stopped: Promise<void>;
+  /** Aborts when `stopped` resolves, for what takes a signal. */
+  readonly signal: AbortSignal;
   /** Removes the handlers without stopping. */
   cancel(): void;
 }
@@ -22,19 +24,18 @@ export interface StopWait {
  * ends the process as it would without them (a way out of a close that hangs).
  */
 export function untilStopped(abort: AbortSignal | undefined): StopWait {
-  let stop: () => void = () => undefined;
+  const stopping = new AbortController();
+  const stopped = new Promise<void>((resolve) => stopping.signal.addEventListener("abort", () => resolve()));
+  const stop = (): void => {
+    remove();
+    stopping.abort();
+  };
   const remove = (): void => {
     for (const name of STOP_SIGNALS) process.off(name, stop);
     abort?.removeEventListener("abort", stop);
   };
-  const stopped = new Promise<void>((resolve) => {
-    stop = () => {
-      remove();
-      resolve();
-    };
-  });
   for (const name of STOP_SIGNALS) process.on(name, stop);
   abort?.addEventListener("abort", stop);
   if (abort?.aborted === true) stop();
-  return { stopped, cancel: remove };
+  return { stopped, signal: stopping.signal, cancel: remove };
 }

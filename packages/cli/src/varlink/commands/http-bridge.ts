@@ -143,9 +143,13 @@ async function run(context: CommandContext, options: HttpBridgeCommandOptions, c
     stop.cancel();
     throw startFailure(options.listen, error);
   }
-  await writeLine(context.stdout, bridge.url);
-  await stop.stopped;
-  await bridge.close();
+  try {
+    await writeLine(context.stdout, bridge.url);
+    await stop.stopped;
+  } finally {
+    stop.cancel();
+    await bridge.close();
+  }
 }
 
 /**
