@@ -18,7 +18,7 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { constants } from "node:fs";
-import { access, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { access, mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import net from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -302,7 +302,42 @@ async function stopChild(child: ChildProcess): Promise<void> {
     } catch {
       // The group is empty: nothing left.
     }
+    await groupGone(child.pid);
   }
+}
+
+/** How long the workers of a stopped daemon may take to die of the SIGKILL sent to their group. */
+const GROUP_EXIT_MS = 5_000;
+
+/**
+ * Resolves once no process of the group `pgid` is alive. A worker still dying holds the daemon's
+ * listening socket: it would take the next connection and drop it, and a test that stopped the
+ * daemon to see its socket refuse would see a reset instead. Zombies hold nothing, so they count
+ * as gone (whoever adopted them may be slow to reap them).
+ */
+async function groupGone(pgid: number): Promise<void> {
+  const deadline = Date.now() + GROUP_EXIT_MS;
+  for (;;) {
+    const alive = await liveGroupMembers(pgid);
+    if (alive.length === 0) return;
+    if (Date.now() > deadline) {
+      throw new Error(`processes ${alive.join(", ")} of group ${pgid} outlived a SIGKILL by ${GROUP_EXIT_MS} ms`);
+    }
+    await sleep(10);
+  }
+}
+
+/** The pids in process group `pgid` that are not zombies, from /proc. */
+async function liveGroupMembers(pgid: number): Promise<number[]> {
+  const members: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so read after the last ")".
+    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
+    const [state, , group] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(group) === pgid && state !== "Z" && state !== "X") members.push(Number(entry));
+  }
+  return members;
 }
 
 /** Children started in a process group of their own, which is signalled as a whole. */
