@@ -61,6 +61,16 @@ export class Target {
   }
 
   /**
+   * The service's log lines once there are at least `count` (or, after 10 s, those there are).
+   * They come through the process's own pipe, which can lag behind what its sockets showed: a
+   * connection it closed, a stats reply.
+   */
+  async logsOnceThere(count: number): Promise<string[]> {
+    await eventually(() => this.logs().length >= count, 500);
+    return this.logs();
+  }
+
+  /**
    * Opens `count` raw connections, each writing `first` and then, if given, `then`. Each socket's
    * `firstWritten` is set once the target has taken all of `first`.
    */

@@ -61,7 +61,7 @@ describe("messages of pathological shape", () => {
     expect(await target.attackSpent(attackers)).toBe(true);
     const after = await expectRecovered(target, baseline, pinger);
     expect(after.evictions).toBe(0);
-    const lines = target.logs();
+    const lines = await target.logsOnceThere(4);
     expect(lines).toHaveLength(4);
     for (const line of lines) {
       expect(line).toMatch(/^varlink: closing the connection after a protocol violation: /);
@@ -107,6 +107,6 @@ describe("messageTimeout counts only time spent waiting for the client", () => {
     const slow = new RawClient(sandbox.track(await openStream(`unix:${target.path}`)));
     slow.send(`{"method":"${A}.Ping",`);
     await slow.closed;
-    expect(target.logs()).toEqual(["varlink: closing a connection whose message did not end within 300 ms"]);
+    expect(await target.logsOnceThere(1)).toEqual(["varlink: closing a connection whose message did not end within 300 ms"]);
   }, 30_000);
 });
