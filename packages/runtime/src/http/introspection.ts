@@ -6,6 +6,7 @@
 import type { ServerResponse } from "node:http";
 import { isInterfaceName } from "../idl/names.js";
 import { parseInterface } from "../idl/parser.js";
+import { parseJson } from "../protocol/parse-json.js";
 import { openExchange, type BridgeContext } from "./context.js";
 import { gatewayFailure, HttpFailure } from "./failure.js";
 import { errorBody, sendJson } from "./responses.js";
@@ -57,7 +58,7 @@ export async function handleInterfaceMethods(
     }
     return;
   }
-  const description = (JSON.parse(reply.parameters) as { description?: unknown }).description;
+  const description = (parseJson(reply.parameters) as { description?: unknown }).description;
   if (typeof description !== "string") {
     throw gatewayFailure(`the service ${service} answered GetInterfaceDescription without a string "description"`);
   }
@@ -88,5 +89,5 @@ async function callOnce(
 }
 
 function parameterOf(parameters: string): unknown {
-  return (JSON.parse(parameters) as { parameter?: unknown }).parameter;
+  return (parseJson(parameters) as { parameter?: unknown }).parameter;
 }

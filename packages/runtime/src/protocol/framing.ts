@@ -8,7 +8,7 @@
  */
 import { ProtocolError } from "../errors.js";
 import { concatBytes, copyBytes, decodeUtf8, EMPTY_BYTES, encodeUtf8 } from "./bytes.js";
-import { mayHoldBigIntegers, parseJsonExact } from "./exact-json.js";
+import { parseJson } from "./parse-json.js";
 import { CALL_SHAPE, checkMessageShape, type MessageShape } from "./message-shape.js";
 import type { Frame } from "./serialize.js";
 
@@ -202,9 +202,9 @@ export function decodeMessage(
   checkMessageShape(text, shape);
   let value: unknown;
   try {
-    // A message that may hold an integer too large for a number is read keeping its exact
-    // digits, for the fields that are bigints (see validate/integers.ts); the rest are not.
-    value = mayHoldBigIntegers(text) ? parseJsonExact(text) : JSON.parse(text);
+    // Big integers keep their exact digits, for the fields that are bigints (see
+    // validate/integers.ts), and escaped keys are never misread (see parse-json.ts).
+    value = parseJson(text);
   } catch (cause) {
     throw new ProtocolError("message is not valid JSON", { cause });
   }
