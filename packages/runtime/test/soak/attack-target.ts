@@ -51,8 +51,19 @@ export class Target {
     return new Target(child, path, control);
   }
 
-  stats(): Promise<TargetStats> {
-    return this.control.call<TargetStats>(`${A}.Stats`, {}, { timeout: 60_000 });
+  async stats(): Promise<TargetStats> {
+    try {
+      return await this.control.call<TargetStats>(`${A}.Stats`, {}, { timeout: 60_000 });
+    } catch (error) {
+      // Whether the target evicted its control connection or died (of its heap, say) is what to know.
+      const { exitCode, signalCode } = this.child.process;
+      const state = this.child.running ? "still running" : `exited (${exitCode ?? signalCode})`;
+      const stderr = this.child.stderr().slice(-2000);
+      const logs = this.logs().slice(-5).join(" | ");
+      throw new Error(`the target's Stats call failed; the target is ${state}; its last logs: ${logs}; its stderr ends: ${stderr}`, {
+        cause: error,
+      });
+    }
   }
 
   /** The service's log lines so far. */
