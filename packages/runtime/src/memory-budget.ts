@@ -140,14 +140,35 @@ export class BudgetAccount {
 
 /**
  * The default limit: a quarter of V8's heap limit (1 GiB under Node's defaults on a 64-bit
- * machine with 16 GiB or more). Partial messages are held as strings in the heap, and parsing a
- * message takes some more beside it; the rest of the heap stays for the application. Where V8's
- * statistics cannot be read (a browser) it is {@link FALLBACK_MEMORY_LIMIT}.
+ * machine with 16 GiB or more), or of the old space `--max-old-space-size` gives, when that is
+ * less. Partial messages are held as strings in the heap, and parsing a message takes some more
+ * beside it; the rest of the heap stays for the application. Where V8's statistics cannot be read
+ * (a browser) it is {@link FALLBACK_MEMORY_LIMIT}.
  */
 export function defaultMemoryLimit(): number {
   // Looked up rather than imported, so that the client stays free of `node:` modules in browsers.
   const v8 = globalThis.process?.getBuiltinModule?.("node:v8");
-  return v8 === undefined ? FALLBACK_MEMORY_LIMIT : Math.floor(v8.getHeapStatistics().heap_size_limit / 4);
+  if (v8 === undefined) return FALLBACK_MEMORY_LIMIT;
+  return Math.floor(Math.min(v8.getHeapStatistics().heap_size_limit, oldSpaceLimit()) / 4);
+}
+
+/**
+ * The old space that `--max-old-space-size` sets (in NODE_OPTIONS or on the command line, the
+ * last one counting), or Infinity. V8's heap limit adds the young generation to it: 48 MiB in
+ * Node 20 and 22, 192 MiB in Node 24, where a quarter of the sum let an attack fill the old space,
+ * which is where messages of megabytes live, and abort the process.
+ */
+function oldSpaceLimit(): number {
+  const options = globalThis.process?.env?.["NODE_OPTIONS"]?.split(/\s+/) ?? [];
+  const flags = [...options, ...(globalThis.process?.execArgv ?? [])];
+  let limit = Number.POSITIVE_INFINITY;
+  flags.forEach((flag, index) => {
+    const [name, value = flags[index + 1]] = flag.split("=", 2);
+    if (name?.replaceAll("_", "-") !== "--max-old-space-size") return;
+    const mib = Number(value);
+    if (Number.isFinite(mib) && mib > 0) limit = mib * 1024 * 1024;
+  });
+  return limit;
 }
 
 /** The default limit where V8's heap limit is unknown: 256 MiB. */
