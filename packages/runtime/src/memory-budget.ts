@@ -149,27 +149,29 @@ export function defaultMemoryLimit(): number {
   // Looked up rather than imported, so that the client stays free of `node:` modules in browsers.
   const v8 = globalThis.process?.getBuiltinModule?.("node:v8");
   if (v8 === undefined) return FALLBACK_MEMORY_LIMIT;
-  return Math.floor(Math.min(v8.getHeapStatistics().heap_size_limit, oldSpaceLimit()) / 4);
+  return Math.floor(Math.min(v8.getHeapStatistics().heap_size_limit, OLD_SPACE_LIMIT) / 4);
 }
 
 /**
- * The old space that `--max-old-space-size` sets (in NODE_OPTIONS or on the command line, the
- * last one counting), or Infinity. V8's heap limit adds the young generation to it: 48 MiB in
+ * The old space that `--max-old-space-size=MIB` set when the process started (in NODE_OPTIONS or
+ * on the command line, the last one counting), or Infinity. Read at load, before the program can
+ * change NODE_OPTIONS for its children. V8's heap limit adds the young generation to it: 48 MiB in
  * Node 20 and 22, 192 MiB in Node 24, where a quarter of the sum let an attack fill the old space,
- * which is where messages of megabytes live, and abort the process.
+ * which is where messages of megabytes live, and abort the process. (Node 24's
+ * `--max-old-space-size-percentage` is not read: Node does not report the old space's limit.)
  */
-function oldSpaceLimit(): number {
+const OLD_SPACE_LIMIT: number = (() => {
   const options = globalThis.process?.env?.["NODE_OPTIONS"]?.split(/\s+/) ?? [];
-  const flags = [...options, ...(globalThis.process?.execArgv ?? [])];
   let limit = Number.POSITIVE_INFINITY;
-  flags.forEach((flag, index) => {
-    const [name, value = flags[index + 1]] = flag.split("=", 2);
-    if (name?.replaceAll("_", "-") !== "--max-old-space-size") return;
+  for (const flag of [...options, ...(globalThis.process?.execArgv ?? [])]) {
+    // Node takes the value quoted in NODE_OPTIONS too, and `_` for `-` in V8's flags.
+    const [name, value] = flag.replaceAll('"', "").split("=", 2);
+    if (name?.replaceAll("_", "-") !== "--max-old-space-size" || value === undefined) continue;
     const mib = Number(value);
     if (Number.isFinite(mib) && mib > 0) limit = mib * 1024 * 1024;
-  });
+  }
   return limit;
-}
+})();
 
 /** The default limit where V8's heap limit is unknown: 256 MiB. */
 const FALLBACK_MEMORY_LIMIT = 256 * 1024 * 1024;

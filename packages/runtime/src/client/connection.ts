@@ -95,9 +95,9 @@ interface HeldCall {
  * a single call; that call rejects with `ConnectionError` `aborted` or `timeout` and every other
  * call pending on the connection with `cancelled`.
  *
- * Replies are parsed with `JSON.parse`. The connection's own calls do not know which fields are
- * `int`s, so an integer beyond 2^53 arrives as `JSON.parse` rounded it; a typed client refuses
- * such a reply with a `ValueError` instead.
+ * Replies are parsed as `JSON.parse` parses them (see protocol/parse-json.ts). The connection's
+ * own calls do not know which fields are `int`s, so an integer beyond 2^53 arrives as
+ * `JSON.parse` rounded it; a typed client refuses such a reply with a `ValueError` instead.
  *
  * In runtimes that have `Symbol.asyncDispose` a connection works with `await using`, which closes it.
  */

@@ -6,7 +6,6 @@ import { isUtf8 } from "node:buffer";
 import type { IncomingMessage } from "node:http";
 import { ProtocolError } from "../errors.js";
 import { CALL_SHAPE, checkMessageShape } from "../protocol/message-shape.js";
-import { parseJson } from "../protocol/parse-json.js";
 import { ClientGone, HttpFailure } from "./failure.js";
 
 /**
@@ -84,7 +83,7 @@ export function parametersJson(body: Buffer): string {
   }
   let value: unknown;
   try {
-    value = parseJson(text);
+    value = JSON.parse(text);
   } catch (error) {
     throw new HttpFailure(400, `the request body is not valid JSON: ${(error as Error).message}`, {}, { cause: error });
   }

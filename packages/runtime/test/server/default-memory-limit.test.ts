@@ -24,6 +24,7 @@ describe("defaultMemoryLimit", () => {
 
   it("reads it from NODE_OPTIONS, where the command line overrides it", () => {
     expect(limitInMiB([], "--max-old-space-size=256")).toBe(64);
+    expect(limitInMiB([], '--max-old-space-size="256"')).toBe(64);
     expect(limitInMiB(["--max-old-space-size=512"], "--max-old-space-size=256")).toBe(128);
   });
 

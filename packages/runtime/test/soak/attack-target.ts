@@ -8,7 +8,7 @@ import { connect, type Connection } from "@varlink-ts/runtime";
 import { expect } from "vitest";
 import { type Child, eventually, type Sandbox } from "@varlink-ts/test-kit";
 
-/** The target's old space: the default budget is a quarter of the heap limit this gives. */
+/** The target's old space: the default budget is a quarter of it. */
 export const HEAP_MIB = 256;
 
 export const A = "org.example.attack";

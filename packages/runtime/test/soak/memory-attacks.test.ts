@@ -2,7 +2,7 @@
  * The attacks that grew a service's memory without bound, at CI scale: hundreds of connections
  * each holding just under the message limit, as partial messages, as bytes sent ahead of a slow
  * `more` call, and as replies they never read. The target runs in its own process with a 256 MiB
- * heap and the default memory budget (a quarter of its heap limit); without the budget each of
+ * heap and the default memory budget (a quarter of that old space); without the budget each of
  * these attacks took it past a gigabyte or crashed it. Each test checks that the process
  * survived within its bound, that a well-behaved client was answered throughout, that the budget
  * closed attackers with a log line, and that afterwards everything is back to its baseline.
