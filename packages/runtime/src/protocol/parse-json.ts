@@ -5,11 +5,11 @@
  *   {@link parseJsonExact}, which keeps their source text (see exact-json.ts).
  * - Some V8 versions (Node 24 up to at least 24.21, and Node 26 by reports; not Node 20 or 22)
  *   can decode an escaped object key as another key once that one has been parsed at the same
- *   place in an object of the same shape: after
- *   `{"h":0,"\\":0}`, the key of `{"h":0,"\n":0}` comes back as `\`
- *   (https://github.com/nodejs/node/issues/63785). A varlink map (`[string]T`) can carry such keys
- *   from any peer, and a message must never change on the way in. Where this engine does it, a
- *   text with a backslash anywhere goes to {@link parseJsonExact}, which decodes every key itself.
+ *   place in an object of the same shape: after `{"h":0,"\\":0}`, the key of `{"h":0,"\n":0}`
+ *   comes back as `\` (https://github.com/nodejs/node/issues/63785). A varlink map (`[string]T`)
+ *   can carry such keys from any peer, and a message must never change on the way in. Where this
+ *   engine does it, a text with a backslash anywhere goes to {@link parseJsonExact}, which
+ *   decodes every key itself.
  */
 import { mayHoldBigIntegers, parseJsonExact } from "./exact-json.js";
 
